@@ -1,0 +1,60 @@
+// The engine contract: makes tokens, exposes prefill/decode boundaries, knows nothing of energy.
+
+export type ExecutionProvider = "cpu" | "webgpu" | "cuda";
+export type EngineName = "onnxruntime" | "llama.cpp";
+
+/** A batch of already-tokenized prompts (no padding; the engine pads as its backend needs). */
+export interface GenerateRequest {
+  promptIds: number[][];
+  maxNewTokens: number;
+  /** Ignore EOS and produce exactly maxNewTokens for every row (the output-length sweep needs it). */
+  fixedLength: boolean;
+}
+
+/**
+ * Called at the phase boundaries, outside the engine's own timings, and awaited:
+ * a meter opens and closes windows here. Each hook is optional.
+ */
+export interface GenerationHooks {
+  beforePrefill?(): void | Promise<void>;
+  /** After the first token of every row is known (time to first token). */
+  afterPrefill?(): void | Promise<void>;
+  afterDecode?(): void | Promise<void>;
+}
+
+export interface GenerationResult {
+  /** New tokens per row (prompt excluded). Rows may differ in length when fixedLength is false. */
+  outputIds: number[][];
+  /** Real prompt tokens summed over rows (padding excluded). */
+  inputTokens: number;
+  /** New tokens summed over rows. */
+  outputTokens: number;
+  /** Prefill, i.e. time to first token. Units: s. */
+  prefillS: number;
+  /** One entry per cached decode step. Units: s. */
+  decodeStepS: number[];
+  /** prefillS + all decode steps. Units: s. */
+  totalS: number;
+  /** Peak resident set size of the process seen during the call. Units: bytes. */
+  peakRssBytes: number;
+}
+
+export interface EngineInfo {
+  engine: EngineName;
+  device: ExecutionProvider | "vulkan" | "metal";
+  /** The exact weight form run, e.g. "fp16", "int4 MatMulNBits block 32", "Q4_0". */
+  weightForm: string;
+  /** Backend version, e.g. onnxruntime-node 1.30.0. */
+  backendVersion: string;
+  /** Maximum total sequence length the model accepts. */
+  contextLength: number;
+  vocabSize: number;
+  eosTokenIds: number[];
+  loadS: number;
+}
+
+export interface Engine {
+  readonly info: EngineInfo;
+  generate(request: GenerateRequest, hooks?: GenerationHooks): Promise<GenerationResult>;
+  dispose(): Promise<void>;
+}
