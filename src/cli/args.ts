@@ -1,0 +1,106 @@
+// A tiny typed option parser: every command declares its options once in a table, and help is printed
+// from that table, so the help text and the parser cannot drift apart.
+
+export type OptionKind = "string" | "number" | "boolean" | "list";
+
+export interface OptionSpec {
+  name: string;
+  kind: OptionKind;
+  help: string;
+  default?: string | number | boolean;
+  /** For `list`: the option may repeat (`--set a=1 --set b=2`); also split on commas unless `repeatOnly`. */
+  repeatOnly?: boolean;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  options: OptionSpec[];
+  /** Positional arguments are allowed (and everything after `--` is passed through). */
+  positionals?: boolean;
+  run(parsed: ParsedArgs): Promise<void>;
+}
+
+export interface ParsedArgs {
+  options: Record<string, string | number | boolean | string[] | undefined>;
+  positionals: string[];
+  /** Everything after a bare `--`. */
+  rest: string[];
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
+  const byName = new Map(spec.options.map((o) => [o.name, o]));
+  const options: ParsedArgs["options"] = {};
+  for (const o of spec.options) if (o.default !== undefined) options[o.name] = o.default;
+  const positionals: string[] = [];
+  let rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") { rest = argv.slice(i + 1); break; }
+    if (!arg.startsWith("--")) {
+      if (!spec.positionals) throw new UsageError(`wattlab ${spec.name}: unexpected argument "${arg}". Usage: ${spec.usage}`);
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    const negated = name.startsWith("no-") && byName.get(name.slice(3))?.kind === "boolean";
+    const opt = byName.get(negated ? name.slice(3) : name);
+    if (!opt) {
+      const known = spec.options.map((o) => "--" + o.name).join(", ");
+      throw new UsageError(`wattlab ${spec.name}: unknown option "--${name}". Known options: ${known || "(none)"}`);
+    }
+    if (opt.kind === "boolean") {
+      options[opt.name] = negated ? false : eq > 0 ? arg.slice(eq + 1) !== "false" : true;
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new UsageError(`wattlab ${spec.name}: option --${opt.name} needs a value`);
+    if (opt.kind === "number") {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new UsageError(`wattlab ${spec.name}: --${opt.name} must be a number, got "${value}"`);
+      options[opt.name] = n;
+    } else if (opt.kind === "list") {
+      const prior = Array.isArray(options[opt.name]) && options[opt.name] !== opt.default ? (options[opt.name] as string[]) : [];
+      const parts = opt.repeatOnly ? [value] : value.split(",").map((s) => s.trim()).filter(Boolean);
+      options[opt.name] = [...prior, ...parts];
+    } else {
+      options[opt.name] = value;
+    }
+  }
+  return { options, positionals, rest };
+}
+
+export function commandHelp(spec: CommandSpec): string {
+  const width = Math.max(0, ...spec.options.map((o) => o.name.length + (o.kind === "boolean" ? 0 : 6)));
+  const lines = spec.options.map((o) => {
+    const flag = `--${o.name}${o.kind === "boolean" ? "" : " <" + (o.kind === "number" ? "n" : "v") + ">"}`;
+    const def = o.default !== undefined ? ` (default: ${Array.isArray(o.default) ? o.default.join(",") : o.default})` : "";
+    return `  ${flag.padEnd(width + 4)}  ${o.help}${def}`;
+  });
+  return [`wattlab ${spec.name} — ${spec.summary}`, "", `usage: ${spec.usage}`, "", ...(lines.length ? ["options:", ...lines] : [])].join("\n");
+}
+
+/** Typed getters so commands read options without casts scattered around. */
+export const get = {
+  string(p: ParsedArgs, name: string): string | undefined {
+    const v = p.options[name];
+    return v === undefined ? undefined : String(v);
+  },
+  number(p: ParsedArgs, name: string): number | undefined {
+    const v = p.options[name];
+    return v === undefined ? undefined : Number(v);
+  },
+  boolean(p: ParsedArgs, name: string): boolean {
+    return p.options[name] === true;
+  },
+  list(p: ParsedArgs, name: string): string[] {
+    const v = p.options[name];
+    return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
+  },
+};
