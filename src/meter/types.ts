@@ -32,6 +32,31 @@ export interface WindowMeasurement {
   peakPowerW: number;
   peakGpuMemoryMb: number;
   sources: { gpu: FigureSource; cpu: FigureSource; dram: FigureSource };
+  /** Extension: when the window began and ended, on the trace's clock (ms since the meter opened). */
+  startMs?: number;
+  endMs?: number;
+  /** Extension: idle power × seconds subtracted for dynamicEnergyJ; null without a baseline. Units: J. */
+  idleEnergyJ?: number | null;
+  /** Extension: present when the meter was opened with carbon options; computed from totalEnergyJ. */
+  carbon?: CarbonEstimate;
+}
+
+/** Grid carbon intensity as resolved once per meter. */
+export interface GridIntensity {
+  /** Units: gCO2eq/kWh. */
+  intensityGPerKwh: number;
+  source: "electricitymaps" | "tgwf-co2-yearly" | "fixed";
+  /** Zone or country code the figure belongs to (e.g. "FR", "USA", "US-CAL-CISO"); null for a fixed value. */
+  zone: string | null;
+  /** Year of a yearly average; null for live or fixed figures, or when the data set does not say. */
+  year: number | null;
+  /** Power usage effectiveness of the data centre, ≥ 1. */
+  pue: number;
+}
+
+/** gCO2eq = kWh × intensity × PUE. */
+export interface CarbonEstimate extends GridIntensity {
+  gramsCo2eq: number;
 }
 
 export interface PowerSample {

@@ -1,0 +1,103 @@
+// What wattlab's engine adds to a decode step: median seconds per step through OnnxRuntimeEngine.generate
+// against a bare session.run fed the very same inputs (same tokens, same KV cache lengths), in the same
+// process, repeats interleaved so that drift hits both alike. Goal: overhead under 5 %.
+//   node --import tsx bench/engine-overhead.ts [modelDir] [device]
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import type { ExecutionProvider } from "../src/engine/types.js";
+import { OnnxRuntimeEngine } from "../src/engine/onnxruntime/engine.js";
+import { LeftPaddedBatch } from "../src/engine/onnxruntime/batch.js";
+import { createSession, tensor, type OrtFeeds, type OrtSession, type OrtTensor } from "../src/engine/onnxruntime/session.js";
+import { percentile } from "../src/engine/stats.js";
+
+export interface EngineOverheadOptions {
+  device?: ExecutionProvider;
+  promptTokens?: number;
+  newTokens?: number;
+  repeats?: number;
+  threads?: number;
+}
+
+/** One bare generation replaying `tokens`: returns the seconds of each decode step's session.run alone. */
+async function bareDecodeSteps(session: OrtSession, engine: OnnxRuntimeEngine, prompt: number[], tokens: number[]): Promise<number[]> {
+  const sig = engine.signature;
+  const batch = new LeftPaddedBatch([prompt], 0);
+  const id = (type: "int32" | "int64", data: Int32Array | BigInt64Array, dims: number[]): OrtTensor =>
+    type === "int64" ? tensor("int64", data as BigInt64Array, dims) : tensor("int32", data as Int32Array, dims);
+  const feeds = (ids: Int32Array | BigInt64Array, positions: Int32Array | BigInt64Array, steps: number, seqLen: number, past: OrtTensor[]): OrtFeeds => {
+    const f: OrtFeeds = { [sig.inputIds.name]: id(sig.inputIds.type, ids, [1, seqLen]) };
+    if (sig.attentionMask) f[sig.attentionMask.name] = id(sig.attentionMask.type, batch.mask(sig.attentionMask.type, steps), [1, batch.promptLength + steps]);
+    if (sig.positionIds) f[sig.positionIds.name] = id(sig.positionIds.type, positions, [1, seqLen]);
+    if (sig.useCacheBranch) f[sig.useCacheBranch] = tensor("bool", new Uint8Array([steps > 0 ? 1 : 0]), [1]);
+    sig.layers.forEach((layer, i) => { f[layer.pastKey] = past[2 * i]; f[layer.pastValue] = past[2 * i + 1]; });
+    return f;
+  };
+  const dims = [1, sig.kvHeads, 0, sig.headSize];
+  let past: OrtTensor[] = sig.layers.flatMap(() => [0, 1].map(() =>
+    sig.kvType === "float16" ? tensor("float16", new Uint16Array(0), dims) : tensor("float32", new Float32Array(0), dims)));
+  const positionType = sig.positionIds?.type ?? "int64";
+  let outputs = await session.run(feeds(batch.prefillIds(sig.inputIds.type), batch.prefillPositions(positionType), 0, batch.promptLength, past));
+  const stepS: number[] = [];
+  for (let step = 1; step < tokens.length; step++) {
+    past = sig.layers.flatMap((layer) => [outputs[layer.presentKey], outputs[layer.presentValue]]);
+    const f = feeds(batch.decodeIds(sig.inputIds.type, [tokens[step - 1]]), batch.decodePositions(positionType, step), step, 1, past);
+    const started = performance.now();
+    outputs = await session.run(f);
+    stepS.push((performance.now() - started) / 1000);
+    for (const t of past) if (t.location === "gpu-buffer") t.dispose();
+  }
+  for (const layer of sig.layers) for (const name of [layer.presentKey, layer.presentValue]) if (outputs[name].location === "gpu-buffer") outputs[name].dispose();
+  return stepS;
+}
+
+/** Median decode-step time through the engine and through bare session.run, their ratio, and tokens/s. */
+export async function benchEngineOverhead(modelDir: string, options: EngineOverheadOptions = {}): Promise<Record<string, number | string>> {
+  const { device = "cpu", promptTokens = 32, newTokens = 64, repeats = 5, threads } = options;
+  const engine = await OnnxRuntimeEngine.open({ modelDir, device, threads });
+  const gpuOutputs = device === "webgpu" ? engine.signature.layers.flatMap((l) => [l.presentKey, l.presentValue]) : undefined;
+  const session = await createSession(engine.layout.modelPath, { device, threads, gpuOutputs });
+  try {
+    const prompt = Array.from({ length: promptTokens }, (_, i) => 100 + ((i * 37) % 1000));
+    const request = { promptIds: [prompt], maxNewTokens: newTokens, fixedLength: true };
+    const warm = await engine.generate(request);
+    await bareDecodeSteps(session, engine, prompt, warm.outputIds[0]);
+    const engineStepS: number[] = [];
+    const bareStepS: number[] = [];
+    let engineTotalS = 0;
+    for (let r = 0; r < repeats; r++) {
+      const result = await engine.generate(request);
+      engineStepS.push(...result.decodeStepS);
+      engineTotalS += result.totalS;
+      bareStepS.push(...await bareDecodeSteps(session, engine, prompt, result.outputIds[0]));
+    }
+    const engineMedianS = percentile(engineStepS, 50);
+    const bareMedianS = percentile(bareStepS, 50);
+    const ratio = engineMedianS / bareMedianS;
+    const record = {
+      model: modelDir, device, weightForm: engine.info.weightForm, promptTokens, newTokens, repeats,
+      engineStepMedianS: engineMedianS, bareStepMedianS: bareMedianS, overheadPerStepS: engineMedianS - bareMedianS,
+      overheadRatio: ratio, overheadPct: (ratio - 1) * 100,
+      engineDecodeTokensPerS: 1 / engineMedianS, bareDecodeTokensPerS: 1 / bareMedianS,
+      engineEndToEndTokensPerS: (newTokens * repeats) / engineTotalS,
+    };
+    console.log(`engine-overhead ${device} ${engine.info.weightForm}: step ${(engineMedianS * 1e3).toFixed(3)} ms (engine) vs ` +
+      `${(bareMedianS * 1e3).toFixed(3)} ms (bare session.run), ratio ${ratio.toFixed(3)} (${record.overheadPct.toFixed(1)} % overhead, goal < 5 %), ` +
+      `${record.engineDecodeTokensPerS.toFixed(1)} tokens/s decode, ${record.engineEndToEndTokensPerS.toFixed(1)} tokens/s end to end`);
+    return record;
+  } finally {
+    await session.release();
+    await engine.dispose();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { sharedPath } = await import("../test/support/shared.js");
+  const fallback = sharedPath("fixtures/models/tiny-random-llama-fp16");
+  const modelDir = process.argv[2] ?? (fallback.skip ? "" : fallback.path);
+  if (!modelDir) {
+    console.error(`usage: bench/engine-overhead.ts <modelDir> [cpu|webgpu|cuda] (${fallback.skip})`);
+    process.exitCode = 1;
+  } else {
+    console.log(JSON.stringify(await benchEngineOverhead(modelDir, { device: (process.argv[3] ?? "cpu") as ExecutionProvider }), null, 2));
+  }
+}

@@ -1,0 +1,114 @@
+// What a running meter costs the work it measures: a CPU-bound JS matrix multiply timed bare and inside a
+// window of a meter sampling every 100 ms and every 10 ms, same process, rounds interleaved so drift hits all
+// alike. GPUs: the real NVML where it loads, else (with a C compiler) the fake one, 2 GPUs whose calls sleep
+// 1 ms like a real one's. On a shared 2-core machine the spread between rounds dwarfs 1 %: run it on a quiet host.
+// Goal: overhead under 1 %. Also reports what an empty begin+end costs (each reads every energy counter).
+//   node --import tsx bench/meter-overhead.ts [rounds] [trialMs]
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { Meter, type MeterOptions } from "../src/meter/index.js";
+import { fakeNvml } from "../test/meter/fake-nvml.js";
+
+const N = 96;
+const a = Float64Array.from({ length: N * N }, (_, i) => ((i * 7919) % 101) / 101);
+const b = Float64Array.from({ length: N * N }, (_, i) => ((i * 104729) % 103) / 103);
+const c = new Float64Array(N * N);
+
+function matmul(): number {
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum = 0;
+      for (let k = 0; k < N; k++) sum += a[i * N + k] * b[k * N + j];
+      c[i * N + j] = sum;
+    }
+  }
+  return c[N + 1];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Repetitions that take about `trialMs` here. */
+function calibrate(trialMs: number): number {
+  for (let i = 0; i < 5; i++) matmul();
+  const started = performance.now();
+  let reps = 0;
+  while (performance.now() - started < 100) {
+    matmul();
+    reps++;
+  }
+  return Math.max(1, Math.round((reps * trialMs) / (performance.now() - started)));
+}
+
+async function trial(reps: number, meter: Meter | null): Promise<number> {
+  const started = performance.now();
+  if (meter) await meter.begin("work");
+  for (let r = 0; r < reps; r++) matmul();
+  if (meter) await meter.end("work");
+  return performance.now() - started;
+}
+
+/** The real NVML when it loads (a GPU host), else the fake when cc exists, else CPU only. */
+async function chooseNvml(): Promise<{ options: MeterOptions; nvml: string }> {
+  const probe = await Meter.open({ cpu: "none", onWarning: () => undefined });
+  const { gpu } = probe.describe();
+  await probe.close();
+  if (gpu.source === "nvml" && gpu.devices.length > 0) return { options: {}, nvml: `real NVML, ${gpu.devices.length} × ${gpu.devices[0].name}` };
+  const fake = fakeNvml();
+  if (typeof fake === "string") return { options: { gpus: "none" }, nvml: `none (${fake}): CPU only` };
+  fake.configure({ count: 2, power_w: "300,250", call_delay_us: 1000 });
+  return { options: { nvmlLibraryPath: fake.libraryPath }, nvml: "fake NVML, 2 GPUs, 1 ms per call" };
+}
+
+export async function benchMeterOverhead(rounds = 7, trialMs = 300): Promise<Record<string, number | string>> {
+  const { options, nvml } = await chooseNvml();
+  const base: MeterOptions = { cpu: "auto", onWarning: () => undefined, ...options };
+  const reps = calibrate(trialMs);
+  const times: Record<"off" | "ms100" | "ms10", number[]> = { off: [], ms100: [], ms10: [] };
+  const windowMs: number[] = [];
+  const metered = async (sampleMs: number): Promise<number> => {
+    const meter = await Meter.open({ ...base, sampleMs });
+    try {
+      // A new thread keeps the CPU busy for a while after it is ready (compilation, GC): let that pass.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const elapsed = await trial(reps, meter);
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        await meter.begin("empty");
+        await meter.end("empty");
+        windowMs.push(performance.now() - started);
+      }
+      return elapsed;
+    } finally {
+      await meter.close();
+    }
+  };
+  await trial(reps, null); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order so no configuration always runs first after a meter closed.
+    const order = [["off", 0], ["ms100", 100], ["ms10", 10]].map((_, i, all) => all[(i + round) % all.length]) as [keyof typeof times, number][];
+    for (const [key, sampleMs] of order) times[key].push(sampleMs === 0 ? await trial(reps, null) : await metered(sampleMs));
+  }
+  const off = median(times.off);
+  const pct = (key: keyof typeof times): number => Number(((median(times[key]) / off - 1) * 100).toFixed(2));
+  return {
+    nvml,
+    rounds,
+    repsPerTrial: reps,
+    offMedianMs: Number(off.toFixed(1)),
+    sample100MedianMs: Number(median(times.ms100).toFixed(1)),
+    sample10MedianMs: Number(median(times.ms10).toFixed(1)),
+    overhead100msPct: pct("ms100"),
+    overhead10msPct: pct("ms10"),
+    goalPct: 1,
+    emptyWindowMedianMs: Number(median(windowMs).toFixed(2)),
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [rounds, trialMs] = process.argv.slice(2).map(Number);
+  console.table(await benchMeterOverhead(rounds || undefined, trialMs || undefined));
+}

@@ -1,0 +1,53 @@
+// wattlab build-model: an ONNX folder or a GGUF file with seeded weights at a preset's (or config's) true shapes.
+import { buildModel, type ModelDtype } from "../../models/build.js";
+import { buildGguf } from "../../models/gguf/index.js";
+import { loadConfig, presetNames } from "../../models/presets.js";
+import { GGUF_FORM } from "../../lab/models.js";
+import { get, UsageError, type CommandSpec } from "../args.js";
+
+const ONNX_DTYPES = ["fp32", "fp16", "int8", "int4"];
+const GGUF_DTYPES = ["f32", "f16", "q8_0", "q4_0"];
+
+export const buildModelCommand: CommandSpec = {
+  name: "build-model",
+  summary: "build an ONNX folder or GGUF file with seeded weights at a preset's true shapes",
+  usage: "wattlab build-model (--preset NAME | --config config.json) --dtype fp32|fp16|int8|int4 --out DIR [--format onnx|gguf] [--tokenizer DIR] [--seed N]",
+  options: [
+    { name: "preset", kind: "string", help: `one of ${presetNames().join(", ")}` },
+    { name: "config", kind: "string", help: "a Hugging Face config.json (Llama or Qwen2) instead of a preset" },
+    { name: "dtype", kind: "string", help: "onnx: fp32|fp16|int8|int4; gguf: f32|f16|q8_0|q4_0 (fp16/int8/int4 map to f16/q8_0/q4_0)", default: "fp16" },
+    { name: "format", kind: "string", help: "onnx (a folder) or gguf (a file)", default: "onnx" },
+    { name: "out", kind: "string", help: "output folder (onnx) or .gguf file" },
+    { name: "tokenizer", kind: "string", help: "folder with the real tokenizer.json to ship (else a synthetic one of the preset's vocab size)" },
+    { name: "seed", kind: "number", help: "weight seed", default: 0 },
+    { name: "graph", kind: "string", help: "onnx graph form: portable (standard ops) or fused (onnxruntime contrib ops)", default: "portable" },
+    { name: "block-size", kind: "number", help: "MatMulNBits block size for int8/int4", default: 32 },
+  ],
+  async run(parsed) {
+    const preset = get.string(parsed, "preset");
+    const configPath = get.string(parsed, "config");
+    if (!preset === !configPath) throw new UsageError("wattlab build-model: give exactly one of --preset NAME or --config config.json");
+    const out = get.string(parsed, "out");
+    if (!out) throw new UsageError("wattlab build-model: --out is required (a folder for onnx, a .gguf path for gguf)");
+    const config = configPath ? loadConfig(configPath) : undefined;
+    const format = get.string(parsed, "format");
+    let dtype = get.string(parsed, "dtype")!;
+    if (format === "gguf") {
+      if (dtype in GGUF_FORM) dtype = GGUF_FORM[dtype as keyof typeof GGUF_FORM];
+      if (!GGUF_DTYPES.includes(dtype)) throw new UsageError(`wattlab build-model: --dtype "${dtype}" is not a GGUF form (${GGUF_DTYPES.join(", ")})`);
+      const r = await buildGguf({ preset, config, dtype: dtype as (typeof GGUF_FORM)[keyof typeof GGUF_FORM], outPath: out, seed: get.number(parsed, "seed"), tokenizerDir: get.string(parsed, "tokenizer") });
+      console.log(`${r.path}: ${r.fileType}, ${(r.bytes / 2 ** 30).toFixed(2)} GiB in ${r.seconds.toFixed(1)} s${r.fallbacks.length ? `; F16 fallbacks: ${r.fallbacks.length}` : ""}`);
+      return;
+    }
+    if (format !== "onnx") throw new UsageError(`wattlab build-model: --format "${format}" is not onnx or gguf`);
+    if (!ONNX_DTYPES.includes(dtype)) throw new UsageError(`wattlab build-model: --dtype "${dtype}" is not one of ${ONNX_DTYPES.join(", ")}`);
+    const graph = get.string(parsed, "graph");
+    if (graph !== "portable" && graph !== "fused") throw new UsageError(`wattlab build-model: --graph "${graph}" is not portable or fused`);
+    const m = await buildModel({
+      preset, config, dtype: dtype as ModelDtype, outDir: out, tokenizerDir: get.string(parsed, "tokenizer"),
+      seed: get.number(parsed, "seed"), graph, blockSize: get.number(parsed, "block-size") as 32,
+    });
+    console.log(`${m.dir}: ${m.preset ?? "config"} ${m.weightForm}, ${(m.parameterCount / 1e6).toFixed(1)}M parameters, ` +
+      `${(m.modelBytes / 2 ** 30).toFixed(2)} GiB in ${m.buildSeconds.toFixed(1)} s`);
+  },
+};

@@ -1,0 +1,71 @@
+// wattlab generate: one metered generation, printed as a table or JSON.
+import { measureGeneration } from "../../lab/measure.js";
+import type { EngineName, ExecutionProvider } from "../../engine/types.js";
+import type { DatasetName, Quantization } from "../../sweep/dimensions.js";
+import { percentiles } from "../../engine/stats.js";
+import { get, UsageError, type CommandSpec } from "../args.js";
+
+const ENGINES = ["onnxruntime", "llama.cpp"];
+const DEVICES = ["cpu", "webgpu", "cuda", "vulkan", "auto"];
+const DTYPES = ["fp32", "fp16", "int8", "int4"];
+
+export const generateCommand: CommandSpec = {
+  name: "generate",
+  summary: "generate tokens with a model and report timings and energy",
+  usage: "wattlab generate --model <preset|dir|file.gguf> [--engine onnxruntime|llama.cpp] [--dtype fp16] [--device cpu|webgpu|cuda|vulkan] [--prompt TEXT | --input-tokens N] [--batch B] --max-new-tokens N [--fixed-length] [--json]",
+  options: [
+    { name: "model", kind: "string", help: "a preset (built on first use: tiny, llama-2-7b, …), a model folder or a .gguf file", default: "tiny" },
+    { name: "engine", kind: "string", help: ENGINES.join(" | "), default: "onnxruntime" },
+    { name: "dtype", kind: "string", help: DTYPES.join(" | ") + " (presets are built in this form; optimum folders pick the file)", default: "fp32" },
+    { name: "device", kind: "string", help: DEVICES.join(" | "), default: "cpu" },
+    { name: "prompt", kind: "string", help: "prompt text (repeated --batch times)" },
+    { name: "input-tokens", kind: "number", help: "exactly N prompt tokens from --dataset instead of --prompt", default: 32 },
+    { name: "dataset", kind: "string", help: "alpaca | gsm8k | synthetic, for --input-tokens", default: "synthetic" },
+    { name: "batch", kind: "number", help: "prompts generated together", default: 1 },
+    { name: "max-new-tokens", kind: "number", help: "new tokens per prompt", default: 16 },
+    { name: "fixed-length", kind: "boolean", help: "ignore EOS: exactly --max-new-tokens per prompt" },
+    { name: "warmup", kind: "number", help: "unmetered warm-up generations", default: 1 },
+    { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
+    { name: "json", kind: "boolean", help: "print the whole measurement as JSON" },
+  ],
+  async run(parsed) {
+    const engine = get.string(parsed, "engine")!;
+    const device = get.string(parsed, "device")!;
+    const dtype = get.string(parsed, "dtype")!;
+    if (!ENGINES.includes(engine)) throw new UsageError(`wattlab generate: --engine "${engine}" is not one of ${ENGINES.join(", ")}`);
+    if (!DEVICES.includes(device)) throw new UsageError(`wattlab generate: --device "${device}" is not one of ${DEVICES.join(", ")}`);
+    if (!DTYPES.includes(dtype)) throw new UsageError(`wattlab generate: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
+    const batch = get.number(parsed, "batch")!;
+    const maxNew = get.number(parsed, "max-new-tokens")!;
+    if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`wattlab generate: --batch must be a whole number ≥ 1, got ${batch}`);
+    if (!(Number.isInteger(maxNew) && maxNew >= 1)) throw new UsageError(`wattlab generate: --max-new-tokens must be a whole number ≥ 1, got ${maxNew}`);
+    const m = await measureGeneration({
+      model: get.string(parsed, "model"), engine: engine as EngineName, device: device as ExecutionProvider,
+      quantization: dtype as Quantization, prompt: get.string(parsed, "prompt"), inputTokens: get.number(parsed, "input-tokens"),
+      dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
+      fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
+    });
+    if (get.boolean(parsed, "json")) {
+      console.log(JSON.stringify({ ...m, trace: undefined }, null, 2));
+      return;
+    }
+    const steps = percentiles(m.result.decodeStepS, [50, 90, 99]);
+    const r = m.result;
+    const lines: [string, string][] = [
+      ["model", `${m.modelDir} (${m.info.engine}, ${m.info.device}, ${m.info.weightForm})`],
+      ["load", `${m.info.loadS.toFixed(3)} s`],
+      ["tokens in / out", `${r.inputTokens} / ${r.outputTokens}`],
+      ["prefill (TTFT)", `${r.prefillS.toFixed(4)} s`],
+      ["decode step p50/p90/p99", `${(steps.p50 * 1e3).toFixed(2)} / ${(steps.p90 * 1e3).toFixed(2)} / ${(steps.p99 * 1e3).toFixed(2)} ms`],
+      ["total", `${r.totalS.toFixed(3)} s, ${(r.outputTokens / r.totalS).toFixed(1)} tokens/s`],
+      ["peak RSS", `${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB`],
+      ["energy prefill / decode", `${m.prefill.totalEnergyJ.toFixed(3)} / ${m.decode.totalEnergyJ.toFixed(3)} J`],
+      ["decode J per output token", `${m.decodeJPerToken.toFixed(4)} J`],
+      ["energy sources", `gpu:${m.meterSources.gpu} cpu:${m.meterSources.cpu} dram:${m.meterSources.dram}`],
+      ["text (row 0)", JSON.stringify(m.text.slice(0, 200))],
+    ];
+    const width = Math.max(...lines.map(([k]) => k.length));
+    for (const [k, v] of lines) console.log(`${k.padEnd(width)}  ${v}`);
+    if (m.meterSources.cpu === "estimated") console.log("note: CPU energy is ESTIMATED (TDP × utilisation): no RAPL counter could be read here");
+  },
+};

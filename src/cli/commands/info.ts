@@ -1,0 +1,25 @@
+// wattlab info: the GPUs, meters and execution providers found here, and why any is missing.
+import { describeMeters, formatMeterInfo } from "../../meter/index.js";
+import { wattlabVersion, gitCommit } from "../../version.js";
+import { get, type CommandSpec } from "../args.js";
+
+export const infoCommand: CommandSpec = {
+  name: "info",
+  summary: "print the GPUs, meters and execution providers found, and why any is missing",
+  usage: "wattlab info [--json]",
+  options: [{ name: "json", kind: "boolean", help: "print as JSON" }],
+  async run(parsed) {
+    const meters = await describeMeters();
+    const { listExecutionProviders } = await import("../../engine/onnxruntime/index.js");
+    const providers = await listExecutionProviders();
+    const head = { wattlab: wattlabVersion(), commit: gitCommit(), node: process.version };
+    if (get.boolean(parsed, "json")) {
+      console.log(JSON.stringify({ ...head, meters, executionProviders: providers }, null, 2));
+      return;
+    }
+    console.log(`wattlab ${head.wattlab} (${head.commit?.slice(0, 10) ?? "no git"}), node ${head.node}`);
+    console.log(formatMeterInfo(meters));
+    console.log("onnxruntime execution providers:");
+    for (const p of providers) console.log(`  ${p.name.padEnd(8)} ${p.available ? "available" : "missing"}${p.reason ? ` — ${p.reason}` : ""}`);
+  },
+};

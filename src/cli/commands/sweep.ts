@@ -1,0 +1,33 @@
+// wattlab sweep: flags → spec → runSweep with the real engine, meter and model store.
+import { labSweepDeps } from "../../lab/deps.js";
+import { defaultContextLength, gpusFromArgs, runOptionsFromArgs, runSweep, runSweepOnGpus, specFromArgs, SWEEP_OPTIONS } from "../../sweep/index.js";
+import { get, type CommandSpec } from "../args.js";
+import { binCommand } from "./bin.js";
+
+export const sweepCommand: CommandSpec = {
+  name: "sweep",
+  summary: "run a sweep (one-at-a-time or grid) and append rows to the results store",
+  usage: "wattlab sweep [--spec FILE | --preset NAME] [--batch-size 1,2,4 …] [--reps N] [--out DIR] [--shard i/n | --gpus 0,1]",
+  options: SWEEP_OPTIONS,
+  async run(parsed) {
+    const spec = specFromArgs(parsed, { contextLength: defaultContextLength });
+    const options = runOptionsFromArgs(parsed, spec);
+    const gpus = gpusFromArgs(parsed);
+    if (gpus.length > 0) {
+      const extraArgs = [
+        ...(options.force ? ["--force"] : []), ...(options.skipFailed ? ["--skip-failed"] : []),
+        "--idle-seconds", String(options.idleSeconds ?? 5), "--no-progress",
+      ];
+      const result = await runSweepOnGpus(spec, gpus, { command: binCommand(), outDir: options.outDir, extraArgs });
+      console.log(`merged ${result.merge.rows} rows (${result.merge.completed} completed, ${result.merge.failed} failed) → ${result.csvPath}`);
+      if (result.failed.length) {
+        console.error(`workers that failed: ${result.failed.map((w) => `gpu ${w.gpu} (exit ${w.code ?? w.signal})`).join(", ")}; rerun the same command to finish`);
+        process.exitCode = 1;
+      }
+      return;
+    }
+    const summary = await runSweep(spec, labSweepDeps({ threads: get.number(parsed, "threads") }), options);
+    console.log(`${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} already done → ${summary.csvPath}`);
+    if (summary.failed > 0 || summary.aborted) process.exitCode = 1;
+  },
+};

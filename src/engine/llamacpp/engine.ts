@@ -1,0 +1,166 @@
+// The llama.cpp Engine: one context with one sequence per prompt. Each step evaluates every active row's
+// token through LlamaContextSequence.controlledEvaluate; issued together, node-llama-cpp queues them into
+// one llama_decode call (it dispatches at once when every sequence of the context has queued). Greedy
+// sampling runs in llama.cpp (temperature 0); EOS is an ordinary token here, so fixedLength just keeps going.
+import { performance } from "node:perf_hooks";
+import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { Engine, EngineInfo, GenerateRequest, GenerationHooks, GenerationResult } from "../types.js";
+
+export interface ContextShape {
+  sequences: number;
+  /** Tokens per sequence. */
+  contextSize: number;
+  /** Tokens per llama_decode call (n_batch = n_ubatch in node-llama-cpp). */
+  batchSize: number;
+}
+
+export interface LlamaCppEngineSettings {
+  threads?: number;
+  /** Fixed decode batch size; by default every prompt token of a request fits one call, as in one HF forward. */
+  batchSize?: number;
+  /** Lower bounds for the context, so a sweep can size it once. */
+  minContextSize?: number;
+  minSequences?: number;
+}
+
+const GREEDY = { temperature: 0 } as const;
+/** node-llama-cpp brands token ids; wattlab's are plain numbers already checked against the vocabulary. */
+const asToken = (id: number): Token => id as Token;
+/** Context sizes are rounded up to this so nearby requests reuse one context (llama.cpp pads to 256 anyway). */
+const CONTEXT_STEP = 256;
+
+function roundUp(n: number, step: number): number {
+  return Math.ceil(n / step) * step;
+}
+
+/** The token of a row's last evaluated position, sampled greedily. */
+function sampledToken(results: Array<{ next: { token?: number | null } } | undefined>, index: number, row: number): number {
+  const token = results[index]?.next.token;
+  if (token == null) throw new Error(`llama.cpp returned no token for row ${row}`);
+  return token;
+}
+
+export class LlamaCppEngine implements Engine {
+  static readonly NAME = "llama.cpp";
+  private context: LlamaContext | null = null;
+  private sequences: LlamaContextSequence[] = [];
+  private busy = false;
+  private disposed = false;
+
+  constructor(readonly info: EngineInfo, private readonly model: LlamaModel, private readonly settings: LlamaCppEngineSettings) {}
+
+  /** The shape a request needs: one sequence per prompt, each long enough for prompt + new tokens. */
+  shapeFor(request: GenerateRequest): ContextShape {
+    const rows = request.promptIds.length;
+    const longest = Math.max(...request.promptIds.map((p) => p.length));
+    const promptTokens = request.promptIds.reduce((sum, p) => sum + p.length, 0);
+    const needed = longest + request.maxNewTokens;
+    return {
+      sequences: Math.max(rows, this.settings.minSequences ?? 1),
+      contextSize: Math.min(roundUp(Math.max(needed, this.settings.minContextSize ?? 0), CONTEXT_STEP), this.info.contextLength),
+      batchSize: this.settings.batchSize ?? roundUp(Math.max(promptTokens, rows), CONTEXT_STEP),
+    };
+  }
+
+  /** Creates (or keeps) a context of the right shape; outside every timing. */
+  async prepare(shape: ContextShape): Promise<void> {
+    const c = this.context;
+    const fits = c && c.totalSequences === shape.sequences && c.contextSize >= shape.contextSize && c.batchSize >= shape.batchSize;
+    if (!fits) {
+      await this.releaseContext();
+      this.context = await this.model.createContext({
+        sequences: shape.sequences, contextSize: shape.contextSize, batchSize: shape.batchSize,
+        threads: this.settings.threads, failedCreationRemedy: false,
+      });
+      this.sequences = Array.from({ length: shape.sequences }, () => this.context!.getSequence());
+    }
+    await Promise.all(this.sequences.map((s) => s.clearHistory()));
+  }
+
+  async generate(request: GenerateRequest, hooks: GenerationHooks = {}): Promise<GenerationResult> {
+    if (this.disposed) throw new Error("LlamaCppEngine.generate: the engine is disposed; open a new one");
+    if (this.busy) throw new Error("LlamaCppEngine.generate: a generation is already running on this engine; await it first");
+    this.busy = true;
+    try {
+      this.check(request);
+      await this.prepare(this.shapeFor(request));
+      return await this.run(request, hooks);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private check(request: GenerateRequest): void {
+    const { promptIds, maxNewTokens } = request;
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new Error(`maxNewTokens must be an integer ≥ 1, got ${maxNewTokens}`);
+    if (promptIds.length === 0) throw new Error("promptIds is empty; give at least one prompt");
+    promptIds.forEach((ids, r) => {
+      if (ids.length === 0) throw new Error(`prompt ${r} is empty; every row needs at least one token (e.g. BOS)`);
+      const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= this.info.vocabSize);
+      if (bad !== undefined) throw new Error(`prompt ${r} holds token id ${bad}, outside the vocabulary of ${this.info.vocabSize}`);
+      if (ids.length + maxNewTokens > this.info.contextLength) {
+        throw new Error(`prompt ${r}: ${ids.length} tokens + maxNewTokens ${maxNewTokens} exceeds the context length ${this.info.contextLength}`);
+      }
+    });
+  }
+
+  private async run(request: GenerateRequest, hooks: GenerationHooks): Promise<GenerationResult> {
+    const { promptIds, maxNewTokens, fixedLength } = request;
+    const rows = promptIds.length;
+    const outputIds: number[][] = Array.from({ length: rows }, () => []);
+    const done = new Array<boolean>(rows).fill(false);
+    const decodeStepS: number[] = [];
+    let peakRssBytes = process.memoryUsage.rss();
+    const accept = (row: number, token: number) => {
+      outputIds[row].push(token);
+      if (outputIds[row].length >= maxNewTokens || (!fixedLength && this.model.isEogToken(asToken(token)))) done[row] = true;
+    };
+
+    await hooks.beforePrefill?.();
+    let mark = performance.now();
+    const prefill = await Promise.all(promptIds.map((ids, r) => {
+      const input: ControlledEvaluateInputItem[] = ids.slice(0, -1).map(asToken);
+      input.push([asToken(ids[ids.length - 1]), { generateNext: { token: true, options: GREEDY } }]);
+      return this.sequences[r].controlledEvaluate(input);
+    }));
+    prefill.forEach((results, r) => accept(r, sampledToken(results, promptIds[r].length - 1, r)));
+    const prefillS = (performance.now() - mark) / 1000;
+    peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
+    await hooks.afterPrefill?.();
+
+    while (done.some((d) => !d)) {
+      const active = done.flatMap((d, r) => (d ? [] : [r]));
+      mark = performance.now();
+      const step = await Promise.all(active.map((r) => {
+        const last = outputIds[r][outputIds[r].length - 1];
+        return this.sequences[r].controlledEvaluate([[asToken(last), { generateNext: { token: true, options: GREEDY } }]]);
+      }));
+      step.forEach((results, i) => accept(active[i], sampledToken(results, 0, active[i])));
+      decodeStepS.push((performance.now() - mark) / 1000);
+      peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
+    }
+    await hooks.afterDecode?.();
+
+    const decodeS = decodeStepS.reduce((a, b) => a + b, 0);
+    return {
+      outputIds,
+      inputTokens: promptIds.reduce((sum, p) => sum + p.length, 0),
+      outputTokens: outputIds.reduce((sum, row) => sum + row.length, 0),
+      prefillS, decodeStepS, totalS: prefillS + decodeS, peakRssBytes,
+    };
+  }
+
+  private async releaseContext(): Promise<void> {
+    const context = this.context;
+    this.context = null;
+    this.sequences = [];
+    if (context && !context.disposed) await context.dispose();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.releaseContext();
+    if (!this.model.disposed) await this.model.dispose();
+  }
+}

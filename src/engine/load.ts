@@ -1,0 +1,84 @@
+// Choosing and opening an engine: the one place that maps an engine name to its plugin folder.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Engine, EngineName, ExecutionProvider } from "./types.js";
+import { assertWeightDtype, optimumFileNames } from "./onnxruntime/layout.js";
+import { hubDownload, looksLikeHubId, type HubDownloadOptions } from "./hub.js";
+import { loadTokenizer, type WattlabTokenizer } from "./tokenizer.js";
+import type { LlamaCppTokenizer } from "./llamacpp/index.js";
+
+export interface OpenEngineOptions {
+  /** Default "onnxruntime". */
+  engine?: EngineName;
+  /** A local model folder, or a hub id ("onnx-community/…", downloaded where online); llama.cpp: a .gguf file or a folder holding one. */
+  modelDir: string;
+  /** onnxruntime: cpu | webgpu | cuda. llama.cpp: cpu | cuda | vulkan | auto. */
+  device?: ExecutionProvider | "vulkan" | "auto";
+  /** fp32 | fp16 | int8 | int4 | q4f16 for onnxruntime; llama.cpp ignores it (the GGUF file chosen holds one weight form). */
+  dtype?: string;
+  threads?: number;
+}
+
+export interface OpenedEngine {
+  engine: Engine;
+  tokenizer: WattlabTokenizer;
+}
+
+/** llama.cpp's own tokenizer (the GGUF vocabulary) seen as a WattlabTokenizer. */
+function fromLlamaCppTokenizer(t: LlamaCppTokenizer): WattlabTokenizer {
+  const bosTokenId = t.bosTokenId ?? null;
+  return {
+    bosTokenId, eosTokenIds: [...t.eosTokenIds], padTokenId: null, paddingSide: "left", chatTemplate: null, vocabSize: t.vocabSize,
+    addBos: bosTokenId !== null && t.encode("a", { addSpecialTokens: true })[0] === bosTokenId,
+    encode: (text, options) => t.encode(text, options),
+    // node-llama-cpp's detokenize leaves special tokens out whatever is asked.
+    decode: (ids) => t.decode([...ids]),
+    applyChatTemplate: () => { throw new Error("applyChatTemplate: not available for llama.cpp models in wattlab (the GGUF template is not read)"); },
+  };
+}
+
+export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngine> {
+  const engine = options.engine ?? "onnxruntime";
+  switch (engine) {
+    case "onnxruntime": {
+      if (options.device === "vulkan" || options.device === "auto") {
+        throw new Error(`device "${options.device}" is llama.cpp's; onnxruntime runs on cpu, webgpu or cuda`);
+      }
+      const modelDir = looksLikeHubId(options.modelDir) ? await downloadOptimumModel(options.modelDir, options.dtype) : options.modelDir;
+      // Imported here so that a llama.cpp-only run never loads onnxruntime's native binding.
+      const { openOnnxRuntimeEngine } = await import("./onnxruntime/index.js");
+      const tokenizer = await loadTokenizer(modelDir);
+      const opened = await openOnnxRuntimeEngine({ ...options, device: options.device, modelDir });
+      return { engine: opened, tokenizer };
+    }
+    case "llama.cpp": {
+      if (options.device === "webgpu") throw new Error(`device "webgpu" is onnxruntime's; llama.cpp runs on cpu, cuda, vulkan or auto`);
+      // Imported here so that an onnxruntime run never loads node-llama-cpp.
+      const { openLlamaCppEngine } = await import("./llamacpp/index.js");
+      const opened = await openLlamaCppEngine({ modelPath: options.modelDir, device: options.device, threads: options.threads });
+      return { engine: opened.engine, tokenizer: fromLlamaCppTokenizer(opened.tokenizer) };
+    }
+    default:
+      throw new Error(`Unsupported engine "${String(engine)}". Should be one of: onnxruntime, llama.cpp`);
+  }
+}
+
+/** An optimum / onnx-community model from the hub: configs, tokenizer, one onnx/model_<dtype>.onnx and its external data. */
+async function downloadOptimumModel(modelId: string, dtype: string | undefined, options: HubDownloadOptions = {}): Promise<string> {
+  const chosen = dtype ?? "fp16";
+  assertWeightDtype(chosen);
+  const common = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
+  const dir = await hubDownload(modelId, common, { ...options, optional: ["generation_config.json", "special_tokens_map.json", "tokenizer_config.json"] });
+  for (const file of optimumFileNames(chosen).map((f) => `onnx/${f}`)) {
+    await hubDownload(modelId, [file], { ...options, optional: [file] });
+    if (!existsSync(join(dir, file))) continue;
+    // External weights: model.onnx_data, then model.onnx_data_1, _2 … until the hub has no more.
+    for (let part = 0; ; part++) {
+      const data = part === 0 ? `${file}_data` : `${file}_data_${part}`;
+      await hubDownload(modelId, [data], { ...options, optional: [data] });
+      if (!existsSync(join(dir, data))) break;
+    }
+    return dir;
+  }
+  throw new Error(`${modelId}: the hub has no ${optimumFileNames(chosen).map((f) => `onnx/${f}`).join(" or ")} for dtype "${chosen}"`);
+}

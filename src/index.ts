@@ -1,0 +1,42 @@
+// wattlab's one curated entry point: what notebooks and scripts import as "wattlab".
+// Values and types are exported separately; nothing outside should deep-import private files.
+
+// The lab: real parts wired together (the notebooks' surface)
+export {
+  measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir,
+  loadResults, summarize, toFrame, figure, isEstimated, seriesChart, powerTraceChart,
+  seedFindings, inferBase, energyPerOutputToken,
+} from "./lab/index.js";
+export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions, SummaryRow, SeriesChartOptions, Finding } from "./lab/index.js";
+
+// Engines (make tokens; know nothing of energy)
+export { openEngine } from "./engine/load.js";
+export type { OpenEngineOptions, OpenedEngine } from "./engine/load.js";
+export type { Engine, EngineInfo, EngineName, ExecutionProvider, GenerateRequest, GenerationHooks, GenerationResult } from "./engine/types.js";
+export { loadTokenizer } from "./engine/tokenizer.js";
+export type { WattlabTokenizer } from "./engine/tokenizer.js";
+
+// Models (build, quantize, GGUF)
+export { buildModel, ensureModel, readManifest } from "./models/build.js";
+export type { BuildOptions, BuildManifest, ModelDtype } from "./models/build.js";
+export { PRESETS, presetNames, getPreset, parameterCount } from "./models/presets.js";
+export type { ModelConfig } from "./models/presets.js";
+export { buildGguf } from "./models/gguf/index.js";
+export { quantizeModel } from "./models/quantize/quantize-model.js";
+
+// Meter (joules, watts, memory, carbon; knows nothing of models)
+export { Meter, carbonFor, describeMeters, meterCommand } from "./meter/index.js";
+export type { MeterOptions, WindowMeasurement, FigureSource, PowerSample, CarbonOptions } from "./meter/index.js";
+
+// Data and sweeps
+export { promptsFor, loadAlpaca, loadGsm8k, exactLengthIds } from "./data/index.js";
+export {
+  runSweep, parseSpec, builtinSpec, BUILTIN_SPECS, expandRuns, readResults, effectiveRows, exportCsv, mergeResults, RECORD_COLUMNS,
+} from "./sweep/index.js";
+export type { SweepSpec, SweepSpecJson, RunRecord, SweepDeps, SweepSummary } from "./sweep/index.js";
+
+// Notebook display and runner
+export { showPlot, showTable, runNotebook } from "./notebook/index.js";
+export type { PlotFigure, NotebookRunResult } from "./notebook/index.js";
+
+export { wattlabVersion, gitCommit } from "./version.js";

@@ -1,0 +1,32 @@
+// The real parts behind a sweep: models from the model store, engines from src/engine, the meter from
+// src/meter. The sweep runner itself only sees the SweepDeps interface.
+import { openEngine } from "../engine/load.js";
+import { Meter, type MeterOptions } from "../meter/index.js";
+import type { SweepDeps, SweepMeter } from "../sweep/run.js";
+import { resolveModel, type ModelStoreOptions } from "./models.js";
+
+export interface LabOptions extends ModelStoreOptions {
+  meter?: MeterOptions;
+  /** onnxruntime intra-op threads on CPU; default: onnxruntime's choice. */
+  threads?: number;
+}
+
+/** Adapts the Meter (IdleBaseline with per-device watts) to the runner's narrower SweepMeter. */
+export function sweepMeter(meter: Meter): SweepMeter {
+  return {
+    begin: (name) => meter.begin(name),
+    end: (name) => meter.end(name),
+    cancel: (name) => meter.cancel(name),
+    measureIdle: async (seconds) => ({ powerW: (await meter.measureIdle(seconds)).totalPowerW }),
+    describe: () => meter.describe(),
+    close: () => meter.close(),
+  };
+}
+
+export function labSweepDeps(options: LabOptions = {}): SweepDeps {
+  return {
+    resolveModel: (model, quantization, engine) => resolveModel(model, quantization, engine, options),
+    openEngine: (o) => openEngine({ engine: o.engine, modelDir: o.modelDir, device: o.device, dtype: o.dtype, threads: options.threads }),
+    openMeter: async () => sweepMeter(await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter })),
+  };
+}

@@ -1,0 +1,92 @@
+// One metered generation: the quickstart notebook's and `wattlab generate`'s path. The engine runs bare;
+// this module opens meter windows at the engine's prefill/decode hooks.
+import { promptsFor } from "../data/prompts.js";
+import { openEngine } from "../engine/load.js";
+import type { EngineInfo, EngineName, ExecutionProvider, GenerationResult } from "../engine/types.js";
+import { Meter, type MeterOptions } from "../meter/index.js";
+import type { PowerSample, WindowMeasurement } from "../meter/types.js";
+import type { DatasetName, Quantization } from "../sweep/dimensions.js";
+import { resolveModel, type ModelStoreOptions } from "./models.js";
+
+export interface MeasureGenerationOptions extends ModelStoreOptions {
+  /** A preset (built on first use) or a model folder / .gguf file. Default "tiny". */
+  model?: string;
+  engine?: EngineName;
+  device?: ExecutionProvider;
+  quantization?: Quantization;
+  /** A literal prompt (repeated `batch` times); else `inputTokens` exact tokens from `dataset`. */
+  prompt?: string;
+  inputTokens?: number;
+  dataset?: DatasetName;
+  batch?: number;
+  maxNewTokens?: number;
+  fixedLength?: boolean;
+  /** Unmetered generations first, so compilation and allocation stay out of the figures. Default 1. */
+  warmupRuns?: number;
+  seed?: number;
+  threads?: number;
+  meter?: MeterOptions;
+  /** Idle baseline seconds before measuring (0: none). Default 0. */
+  idleSeconds?: number;
+}
+
+export interface MeasuredGeneration {
+  info: EngineInfo;
+  modelDir: string;
+  result: GenerationResult;
+  prefill: WindowMeasurement;
+  decode: WindowMeasurement;
+  /** Power samples over the measured generation, ms from the meter's start. */
+  trace: PowerSample[];
+  /** Boundaries in the trace's clock, for shading phases. Units: ms. */
+  phases: { prefillStartMs: number; decodeStartMs: number; endMs: number };
+  /** Decoded text of the first row. */
+  text: string;
+  /** prefill + decode. Units: J. */
+  energyJ: number;
+  /** Decode energy per output token. Units: J/token. */
+  decodeJPerToken: number;
+  meterSources: WindowMeasurement["sources"];
+}
+
+export async function measureGeneration(options: MeasureGenerationOptions = {}): Promise<MeasuredGeneration> {
+  const engineName = options.engine ?? "onnxruntime";
+  const quantization = options.quantization ?? "fp32";
+  const resolved = await resolveModel(options.model ?? "tiny", quantization, engineName, options);
+  const { engine, tokenizer } = await openEngine({
+    engine: engineName, modelDir: resolved.dir, device: options.device ?? "cpu", dtype: quantization, threads: options.threads,
+  });
+  const meter = await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter });
+  try {
+    const batch = options.batch ?? 1;
+    const promptIds = options.prompt !== undefined
+      ? Array.from({ length: batch }, () => tokenizer.encode(options.prompt!, { addSpecialTokens: true }))
+      : await promptsFor(options.dataset ?? "synthetic", tokenizer, { inputLength: options.inputTokens ?? 32, batch, seed: options.seed ?? 0 });
+    const request = { promptIds, maxNewTokens: options.maxNewTokens ?? 16, fixedLength: options.fixedLength ?? true };
+    for (let i = 0; i < (options.warmupRuns ?? 1); i++) await engine.generate(request);
+    if ((options.idleSeconds ?? 0) > 0) await meter.measureIdle(options.idleSeconds!);
+    const clock = () => meter.trace().at(-1)?.tMs ?? 0;
+    let prefillStartMs = 0, decodeStartMs = 0;
+    let prefill: WindowMeasurement | undefined, decode: WindowMeasurement | undefined;
+    const result = await engine.generate(request, {
+      beforePrefill: async () => { prefillStartMs = clock(); await meter.begin("prefill"); },
+      afterPrefill: async () => { prefill = await meter.end("prefill"); decodeStartMs = clock(); await meter.begin("decode"); },
+      afterDecode: async () => { decode = await meter.end("decode"); },
+    });
+    if (!prefill || !decode) throw new Error("the engine did not call its prefill/decode hooks; its measurements would be empty");
+    const endMs = clock();
+    const energyJ = prefill.totalEnergyJ + decode.totalEnergyJ;
+    return {
+      info: engine.info, modelDir: resolved.dir, result, prefill, decode,
+      trace: meter.trace(Math.max(0, prefillStartMs - 500), endMs + 500),
+      phases: { prefillStartMs, decodeStartMs, endMs },
+      text: tokenizer.decode(result.outputIds[0] ?? []),
+      energyJ,
+      decodeJPerToken: decode.totalEnergyJ / Math.max(1, result.outputTokens),
+      meterSources: decode.sources,
+    };
+  } finally {
+    await meter.close();
+    await engine.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+// Where a sweep's `model` value becomes files on disk: presets are built once into the models folder
+// (ONNX for onnxruntime, GGUF for llama.cpp), anything else is taken as a path the user brought.
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { EngineName } from "../engine/types.js";
+import { ensureModel, type ModelDtype } from "../models/build.js";
+import { buildGguf } from "../models/gguf/index.js";
+import { PRESETS } from "../models/presets.js";
+import type { Quantization } from "../sweep/dimensions.js";
+import type { ResolvedModel } from "../sweep/run.js";
+import { packageRoot } from "../version.js";
+
+export interface ModelStoreOptions {
+  /** Where built models are cached. Default: $WATTLAB_MODELS_DIR or <repo>/models. */
+  modelsDir?: string;
+  /**
+   * Real tokenizers to build presets with, by preset name (a folder with tokenizer.json); a synthetic
+   * byte-level tokenizer of the preset's vocab size otherwise. $WATTLAB_TOKENIZERS_DIR may hold
+   * `llama-2-7b-hf/` and `deepseek-r1-distill-qwen/` (the layout of shared/fixtures/tokenizers).
+   */
+  tokenizerDirs?: Record<string, string>;
+  seed?: number;
+}
+
+/** llama.cpp's native counterparts of the study's weight forms. */
+export const GGUF_FORM: Record<Quantization, "f32" | "f16" | "q8_0" | "q4_0"> = { fp32: "f32", fp16: "f16", int8: "q8_0", int4: "q4_0" };
+
+export function defaultModelsDir(): string {
+  return resolve(process.env.WATTLAB_MODELS_DIR ?? join(packageRoot(), "models"));
+}
+
+function tokenizerFor(preset: string, options: ModelStoreOptions): string | undefined {
+  const given = options.tokenizerDirs?.[preset];
+  if (given) return given;
+  const root = process.env.WATTLAB_TOKENIZERS_DIR;
+  if (!root) return undefined;
+  const byPreset: Record<string, string> = { "llama-2-7b": "llama-2-7b-hf", "deepseek-r1-distill-qwen-7b": "deepseek-r1-distill-qwen" };
+  const dir = byPreset[preset] && join(root, byPreset[preset]);
+  return dir && existsSync(join(dir, "tokenizer.json")) ? dir : undefined;
+}
+
+/** Resolves (and builds on first use) the model a sweep row names. */
+export async function resolveModel(model: string, quantization: Quantization, engine: EngineName,
+  options: ModelStoreOptions = {}): Promise<ResolvedModel> {
+  const modelsDir = options.modelsDir ?? defaultModelsDir();
+  if (!(model in PRESETS)) {
+    if (!existsSync(model)) {
+      throw new Error(`model "${model}" is neither a preset (${Object.keys(PRESETS).join(", ")}) nor an existing path; ` +
+        `build one with \`wattlab build-model --preset NAME\` or pass a model folder / .gguf file`);
+    }
+    return { dir: resolve(model) };
+  }
+  mkdirSync(modelsDir, { recursive: true });
+  const tokenizerDir = tokenizerFor(model, options);
+  if (engine === "llama.cpp") {
+    const form = GGUF_FORM[quantization];
+    const path = join(modelsDir, `${model}-${form}${tokenizerDir ? "" : "-synthvocab"}.gguf`);
+    if (!existsSync(path) || statSync(path).size === 0) {
+      await buildGguf({ preset: model, dtype: form, outPath: path, seed: options.seed, tokenizerDir });
+    }
+    return { dir: path };
+  }
+  const manifest = await ensureModel(modelsDir, model, quantization as ModelDtype, { seed: options.seed, tokenizerDir });
+  return { dir: manifest.dir, manifestHash: manifest.files.map((f) => f.sha256).join(":").slice(0, 64) };
+}

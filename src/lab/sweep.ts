@@ -1,0 +1,28 @@
+// A notebook's run cell: run (or resume) a sweep into a results folder and hand back its rows.
+// Completed runs already in the store are skipped, so re-running a cell re-measures nothing.
+import { join } from "node:path";
+import { BUILTIN_SPECS } from "../sweep/builtin-specs.js";
+import type { RunRecord } from "../sweep/record.js";
+import { runSweep, type SweepSummary } from "../sweep/run.js";
+import { defaultContextLength, parseSpec, type SweepSpecJson } from "../sweep/spec.js";
+import { labSweepDeps, type LabOptions } from "./deps.js";
+import { loadResults } from "./results.js";
+
+export interface LabSweepOptions extends LabOptions {
+  /** A spec: `{ extends: "tiny-batch", base: {...}, dimensions: {...}, repetitions }` (see SweepSpecJson). */
+  spec: SweepSpecJson;
+  /** The results folder (metrics.jsonl + metrics.csv land here). */
+  outDir: string;
+  force?: boolean;
+  /** Idle baseline before the first run. Units: s. Default 2. */
+  idleSeconds?: number;
+  progress?: boolean;
+}
+
+export async function sweep(options: LabSweepOptions): Promise<{ rows: RunRecord[]; summary: SweepSummary }> {
+  const spec = parseSpec(options.spec, { contextLength: defaultContextLength, builtins: { ...BUILTIN_SPECS } });
+  const summary = await runSweep(spec, labSweepDeps(options), {
+    outDir: options.outDir, force: options.force, idleSeconds: options.idleSeconds ?? 2, progress: options.progress ?? false,
+  });
+  return { rows: loadResults(join(options.outDir, "metrics.jsonl")), summary };
+}

@@ -1,0 +1,16 @@
+// The meter's public surface: values first, then types.
+export { Meter } from "./meter.js";
+export { MeterWindowError } from "./windows.js";
+export { NvmlError, NvmlLoadError } from "./nvml/errors.js";
+export { carbonFor, resolveGridIntensity, yearlyIntensity, JOULES_PER_KWH } from "./carbon.js";
+export { describeMeters, formatMeterInfo } from "./info.js";
+export { meterCommand } from "./command.js";
+
+export type { MeterOptions } from "./meter.js";
+export type { IdleBaseline } from "./measure.js";
+export type { CarbonOptions } from "./carbon.js";
+export type { MeterInfo } from "./info.js";
+export type { MeterCommandOptions, MeterCommandResult } from "./command.js";
+export type { MeterDescription, GpuDescription, CpuDescription, GpuFacts, RaplZoneFacts } from "./description.js";
+export type { CpuChoice, GpuChoice } from "./devices/open.js";
+export type { WindowMeasurement, GpuWindowEnergy, FigureSource, PowerSample, GridIntensity, CarbonEstimate } from "./types.js";

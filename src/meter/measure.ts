@@ -1,0 +1,97 @@
+// Turns two snapshots (begin, end) into a WindowMeasurement: counter where valid, else integrated power.
+import type { ChannelInfo } from "./devices/channel.js";
+import type { Snapshot, WindowPeaks } from "./sampler-protocol.js";
+import type { FigureSource, GpuWindowEnergy, WindowMeasurement } from "./types.js";
+
+/** Idle power per channel from Meter.measureIdle. Units: W. */
+export interface IdleBaseline {
+  seconds: number;
+  powerW: Record<string, number>;
+  totalPowerW: number;
+}
+
+export interface ChannelEnergy {
+  energyJ: number;
+  source: FigureSource;
+}
+
+/**
+ * One channel over a window. The counter is trusted only when both ends read it, no reset happened in
+ * between (same epoch) and it did not go down; otherwise the integrated power stands in.
+ */
+export function channelEnergy(info: ChannelInfo, begin: Snapshot, end: Snapshot): ChannelEnergy {
+  const a = begin.channels[info.key];
+  const b = end.channels[info.key];
+  if (!a || !b) return { energyJ: 0, source: "none" };
+  if (info.hasCounter && a.counterJ !== null && b.counterJ !== null && a.epoch === b.epoch && b.counterJ >= a.counterJ) {
+    return { energyJ: b.counterJ - a.counterJ, source: "counter" };
+  }
+  if (b.integratedJ !== null) return { energyJ: b.integratedJ - (a.integratedJ ?? b.integratedJ), source: info.powerSource };
+  return { energyJ: 0, source: "none" };
+}
+
+const STRENGTH: Record<FigureSource, number> = { counter: 3, integrated: 2, estimated: 1, none: 0 };
+
+/** The weakest source among parts: a sum is only as good as its worst term. */
+export function weakestSource(sources: FigureSource[]): FigureSource {
+  if (sources.length === 0) return "none";
+  return sources.reduce((worst, source) => (STRENGTH[source] < STRENGTH[worst] ? source : worst));
+}
+
+export function measureWindow(input: {
+  name: string;
+  channels: ChannelInfo[];
+  begin: Snapshot;
+  end: Snapshot;
+  peaks: WindowPeaks | null;
+  idle: IdleBaseline | null;
+}): WindowMeasurement {
+  const { channels, begin, end, peaks, idle } = input;
+  const seconds = Math.max(0, (end.tMs - begin.tMs) / 1000);
+  const gpus: GpuWindowEnergy[] = [];
+  const cpu: ChannelEnergy[] = [];
+  const dram: ChannelEnergy[] = [];
+  for (const info of channels) {
+    const energy = channelEnergy(info, begin, end);
+    if (info.kind === "gpu") {
+      gpus.push({ index: info.index, name: info.label, energyJ: energy.energyJ, source: energy.source, peakMemoryMb: peaks?.memoryMb[info.key] ?? 0 });
+    } else {
+      (info.kind === "cpu" ? cpu : dram).push(energy);
+    }
+  }
+  const sum = (parts: { energyJ: number }[]): number => parts.reduce((total, part) => total + part.energyJ, 0);
+  const gpuEnergyJ = sum(gpus);
+  const cpuEnergyJ = sum(cpu);
+  const dramEnergyJ = sum(dram);
+  const totalEnergyJ = gpuEnergyJ + cpuEnergyJ + dramEnergyJ;
+  const avgPowerW = seconds > 0 ? totalEnergyJ / seconds : 0;
+  const idleEnergyJ = idle ? idle.totalPowerW * seconds : null;
+  return {
+    name: input.name,
+    seconds,
+    gpus,
+    gpuEnergyJ,
+    cpuEnergyJ,
+    dramEnergyJ,
+    totalEnergyJ,
+    dynamicEnergyJ: idleEnergyJ === null ? totalEnergyJ : Math.max(0, totalEnergyJ - idleEnergyJ),
+    idleShare: idleEnergyJ === null ? null : totalEnergyJ > 0 ? Math.min(1, idleEnergyJ / totalEnergyJ) : idleEnergyJ > 0 ? 1 : 0,
+    avgPowerW,
+    // A window shorter than one sampling period may hold no power sample: the average stands in.
+    peakPowerW: Math.max(peaks?.peakPowerW ?? 0, avgPowerW),
+    // Summed over GPUs: the memory the run held across its devices (one GPU: that GPU's peak).
+    peakGpuMemoryMb: gpus.reduce((total, gpu) => total + gpu.peakMemoryMb, 0),
+    sources: { gpu: weakestSource(gpus.map((gpu) => gpu.source)), cpu: weakestSource(cpu.map((part) => part.source)), dram: weakestSource(dram.map((part) => part.source)) },
+    startMs: begin.tMs,
+    endMs: end.tMs,
+    idleEnergyJ,
+  };
+}
+
+/** Idle power per channel from a window measured while nothing ran. */
+export function idleBaselineFrom(channels: ChannelInfo[], begin: Snapshot, end: Snapshot): IdleBaseline {
+  const seconds = (end.tMs - begin.tMs) / 1000;
+  const powerW: Record<string, number> = {};
+  for (const info of channels) powerW[info.key] = seconds > 0 ? channelEnergy(info, begin, end).energyJ / seconds : 0;
+  return { seconds, powerW, totalPowerW: Object.values(powerW).reduce((a, b) => a + b, 0) };
+}

@@ -1,0 +1,176 @@
+// The sampler thread: owns every device (NVML calls take milliseconds on a real GPU), samples on a timer,
+// keeps cumulative energy per channel, writes power into the shared ring and answers begin/end with a fresh reading.
+import { parentPort, workerData } from "node:worker_threads";
+import type { Channel, ChannelReading } from "./devices/channel.js";
+import { openDevices, type OpenedDevices } from "./devices/open.js";
+import { createRing, RingWriter } from "./ring.js";
+import type { ChannelSnapshot, FromWorker, SamplerConfig, Snapshot, ToWorker, WindowPeaks } from "./sampler-protocol.js";
+
+/** Shortest interval over which a counter-only channel (RAPL) turns energy into power: shorter is all noise. */
+const MIN_DERIVE_MS = 5;
+
+class ChannelState {
+  private lastCounterJ: number | null = null;
+  private counterOk = false;
+  private epoch = 0;
+  private deriveFromJ: number | null = null;
+  private deriveFromMs = 0;
+  private integratedJ = 0;
+  private integrating = false;
+  private lastPowerW = 0;
+  private lastPowerMs = 0;
+  /** Latest known power for the trace and peaks; NaN before any. Units: W. */
+  powerW = Number.NaN;
+  memoryMb: number | null = null;
+
+  constructor(readonly channel: Channel) {}
+
+  update(tMs: number, full: boolean): void {
+    let reading: ChannelReading;
+    try {
+      reading = this.channel.read(full);
+    } catch {
+      reading = { counterJ: this.channel.info.hasCounter ? null : undefined, powerW: null, memoryMb: null };
+    }
+    let powerW = reading.powerW;
+    if (this.channel.info.hasCounter) {
+      const counterJ = reading.counterJ ?? null;
+      this.counterOk = counterJ !== null;
+      if (counterJ !== null) {
+        if (this.lastCounterJ !== null && counterJ < this.lastCounterJ) {
+          this.epoch++;
+          this.deriveFromJ = null;
+        }
+        this.lastCounterJ = counterJ;
+        if (powerW === undefined && this.channel.derivesPower) powerW = this.derivePower(counterJ, tMs);
+      }
+    }
+    if (typeof powerW === "number" && Number.isFinite(powerW)) {
+      // Trapezoid; a failed reading in between is bridged by the next good one.
+      if (this.integrating) this.integratedJ += ((powerW + this.lastPowerW) / 2) * ((tMs - this.lastPowerMs) / 1000);
+      this.integrating = true;
+      this.lastPowerW = powerW;
+      this.lastPowerMs = tMs;
+      this.powerW = powerW;
+    }
+    if (reading.memoryMb !== undefined && reading.memoryMb !== null) this.memoryMb = reading.memoryMb;
+  }
+
+  /** Average power since the last derivation point, or undefined when too little time has passed. */
+  private derivePower(counterJ: number, tMs: number): number | undefined {
+    if (this.deriveFromJ === null) {
+      this.deriveFromJ = counterJ;
+      this.deriveFromMs = tMs;
+      return undefined;
+    }
+    if (tMs - this.deriveFromMs < MIN_DERIVE_MS) return undefined;
+    const powerW = (counterJ - this.deriveFromJ) / ((tMs - this.deriveFromMs) / 1000);
+    this.deriveFromJ = counterJ;
+    this.deriveFromMs = tMs;
+    return powerW;
+  }
+
+  /** At `tMs`; power not read at this instant is held at its last value up to it (a rectangle). */
+  snapshot(tMs: number): ChannelSnapshot {
+    return {
+      counterJ: this.counterOk ? this.lastCounterJ : null,
+      epoch: this.epoch,
+      integratedJ: this.integrating ? this.integratedJ + this.lastPowerW * (Math.max(0, tMs - this.lastPowerMs) / 1000) : null,
+    };
+  }
+}
+
+const config = workerData as SamplerConfig;
+const port = parentPort!;
+const post = (message: FromWorker): void => port.postMessage(message);
+const clockMs = (): number => performance.timeOrigin + performance.now() - config.epochMs;
+
+async function run(): Promise<void> {
+  let devices: OpenedDevices;
+  try {
+    devices = await openDevices(config);
+  } catch (error) {
+    post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  const states = devices.channels.map((channel) => new ChannelState(channel));
+  const ring = createRing(config.ringCapacity, states.length);
+  const writer = new RingWriter(ring);
+  const watts = new Float64Array(states.length);
+  const open = new Map<number, WindowPeaks>();
+
+  /** A full sample (timer) feeds the ring and the peaks; an energy-only one (begin/end) just moves the sums. */
+  const sample = (full: boolean): number => {
+    const tMs = clockMs();
+    for (const state of states) state.update(tMs, full);
+    if (!full) return tMs;
+    let totalW = 0;
+    let anyPower = false;
+    states.forEach((state, i) => {
+      watts[i] = state.powerW;
+      if (Number.isFinite(state.powerW)) {
+        totalW += state.powerW;
+        anyPower = true;
+      }
+    });
+    writer.push(tMs, watts);
+    for (const peaks of open.values()) {
+      if (anyPower) peaks.peakPowerW = Math.max(peaks.peakPowerW ?? 0, totalW);
+      for (const state of states) {
+        if (state.channel.info.kind !== "gpu" || state.memoryMb === null) continue;
+        const key = state.channel.info.key;
+        peaks.memoryMb[key] = Math.max(peaks.memoryMb[key] ?? 0, state.memoryMb);
+      }
+    }
+    return tMs;
+  };
+  const snapshot = (tMs: number): Snapshot => ({
+    tMs,
+    channels: Object.fromEntries(states.map((state) => [state.channel.info.key, state.snapshot(tMs)])),
+  });
+
+  sample(true);
+  let timer: NodeJS.Timeout | undefined;
+  let nextMs = clockMs() + config.sampleMs;
+  const tick = (): void => {
+    sample(true);
+    nextMs += config.sampleMs;
+    // After a stall (slow device call, GC), skip missed ticks rather than bursting.
+    if (nextMs < clockMs()) nextMs = clockMs() + config.sampleMs;
+    timer = setTimeout(tick, nextMs - clockMs());
+  };
+  timer = setTimeout(tick, config.sampleMs);
+
+  port.on("message", (message: ToWorker) => {
+    switch (message.type) {
+      case "begin": {
+        open.set(message.window, { peakPowerW: null, memoryMb: {} });
+        post({ type: "snapshot", request: message.request, snapshot: snapshot(sample(false)), peaks: null });
+        break;
+      }
+      case "end": {
+        const tMs = sample(false);
+        const peaks = open.get(message.window) ?? null;
+        open.delete(message.window);
+        post({ type: "snapshot", request: message.request, snapshot: snapshot(tMs), peaks });
+        break;
+      }
+      case "drop":
+        open.delete(message.window);
+        break;
+      case "dropAll":
+        open.clear();
+        break;
+      case "close":
+        clearTimeout(timer);
+        devices.close();
+        post({ type: "closed", request: message.request });
+        port.close();
+        break;
+    }
+  });
+
+  post({ type: "ready", channels: states.map((state) => state.channel.info), gpu: devices.gpu, cpu: devices.cpu, warnings: devices.warnings, ring });
+}
+
+void run();

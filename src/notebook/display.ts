@@ -1,0 +1,43 @@
+// Rich output for notebooks: showPlot and showTable. Inside the wattlab (tslab) kernel they display a mime bundle;
+// in plain Node they print text (and showPlot still writes its files), so analysis scripts can call them too.
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { displayBundle, insideKernel } from "./tslab-display.js";
+import { exportPlot, plotDivHtml, plotlyLoaderHtml, plotSummary, figureJson, type ExportedPlot, type PlotFigure } from "./plot.js";
+import { tableHtml, tableText, toTable, type TableLike, type TableOptions } from "./table.js";
+
+export interface ShowPlotOptions {
+  /** Also write `<exportTo>.html` and, where Chromium exists, `<exportTo>.png`; e.g. "../results/figures/energy". */
+  exportTo?: string;
+}
+
+// Per kernel process, shared by every copy of this module that gets loaded (src under tsx and dist alike).
+const loaderSent = Symbol.for("wattlab.notebook.plotlyLoaderSent");
+
+/** Show a Plotly figure (`{ data, layout }`) in the notebook, optionally exporting it as HTML and PNG. */
+export function showPlot(figure: PlotFigure, options: ShowPlotOptions = {}): void {
+  const exported: ExportedPlot | undefined = options.exportTo ? exportPlot(figure, options.exportTo) : undefined;
+  const saved = exported ? `; saved ${[exported.htmlPath, exported.pngPath].filter(Boolean).map((p) => relative(process.cwd(), p!)).join(", ")}` : "";
+  const text = plotSummary(figure) + saved;
+  if (!insideKernel()) {
+    console.log(text);
+    return;
+  }
+  const state = globalThis as Record<symbol, unknown>;
+  const html = (state[loaderSent] ? "" : plotlyLoaderHtml()) + plotDivHtml(figure);
+  state[loaderSent] = true;
+  const bundle: Record<string, unknown> = {
+    "application/vnd.plotly.v1+json": JSON.parse(figureJson({ data: figure.data, layout: figure.layout ?? {}, config: figure.config ?? {} })),
+    "text/html": html,
+    "text/plain": text,
+  };
+  if (exported?.pngPath) bundle["image/png"] = readFileSync(exported.pngPath).toString("base64");
+  displayBundle(bundle);
+}
+
+/** Show a danfo DataFrame or an array of records as an HTML table (plain text outside a kernel). */
+export function showTable(table: TableLike, options: TableOptions = {}): void {
+  const normal = toTable(table);
+  const text = tableText(normal, options);
+  if (!displayBundle({ "text/html": tableHtml(normal, options), "text/plain": text })) console.log(text);
+}

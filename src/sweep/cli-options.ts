@@ -1,0 +1,108 @@
+// `wattlab sweep` and `wattlab merge` options, declared once; the CLI command only wires real parts to them.
+import { get, UsageError, type OptionSpec, type ParsedArgs } from "../cli/args.js";
+import { BUILTIN_SPECS, builtinSpec } from "./builtin-specs.js";
+import { DIMENSIONS, getDimension, type Dimension } from "./dimensions.js";
+import type { RunSweepOptions } from "./run.js";
+import { parseShard } from "./shard.js";
+import {
+  DEFAULT_BASE, DEFAULT_REPETITIONS, DEFAULT_SEED, DEFAULT_WARMUP_RUNS, loadSpecFile, normalizeValue, parseSpec, specToJson,
+  type ContextLengthLookup, type SweepSpec, type SweepSpecJson,
+} from "./spec.js";
+
+const flag = (d: Dimension) => d.replace(/_/g, "-");
+
+export const SWEEP_OPTIONS: OptionSpec[] = [
+  { name: "spec", kind: "string", help: "sweep spec JSON file (fields: base, dimensions, mode, repetitions, …)" },
+  { name: "preset", kind: "string", help: `built-in sweep: ${Object.keys(BUILTIN_SPECS).join(", ")}` },
+  { name: "mode", kind: "string", help: "one-at-a-time (vary each dimension from the base) or grid (every combination)" },
+  ...DIMENSIONS.map((d): OptionSpec => ({
+    name: flag(d), kind: "list",
+    help: `${d} values, comma-separated${d.endsWith("length") ? " (short=128, medium=512, long=1024 or numbers)" : ""}; one value sets the base`,
+  })),
+  { name: "set", kind: "list", repeatOnly: true, help: "base value, e.g. --set device=cuda (repeatable)" },
+  { name: "reps", kind: "number", help: `recorded repetitions per configuration (default ${DEFAULT_REPETITIONS})` },
+  { name: "warmup", kind: "number", help: `unrecorded warm-up generations per engine group (default ${DEFAULT_WARMUP_RUNS})` },
+  { name: "cooldown", kind: "number", help: "wait up to this many seconds between runs for idle power (0: off)" },
+  { name: "shuffle", kind: "number", help: "shuffle run order within each engine group with this seed" },
+  { name: "seed", kind: "number", help: `prompt selection seed (default ${DEFAULT_SEED})` },
+  { name: "fixed-length", kind: "boolean", help: "ignore EOS so every row makes exactly output_length tokens (--no-fixed-length to stop at EOS)" },
+  { name: "chat-template", kind: "boolean", help: "wrap prompts in the tokenizer's chat template" },
+  { name: "out", kind: "string", help: "results folder (default results/<sweep name>)" },
+  { name: "shard", kind: "string", help: "run only shard i of n (0-based), e.g. 0/4; writes metrics.shard-i-of-n.jsonl" },
+  { name: "gpus", kind: "list", help: "one worker per GPU on this host, e.g. 0,1,2,3; shards and merges" },
+  { name: "force", kind: "boolean", help: "redo runs already completed" },
+  { name: "skip-failed", kind: "boolean", help: "do not retry runs that failed before" },
+  { name: "idle-seconds", kind: "number", help: "idle baseline length before the first run (0: none)", default: 5 },
+  { name: "threads", kind: "number", help: "onnxruntime CPU threads (default: its own choice)" },
+  { name: "progress", kind: "boolean", help: "progress on stderr (--no-progress to silence)", default: true },
+];
+
+export const MERGE_OPTIONS: OptionSpec[] = [
+  { name: "out", kind: "string", help: "merged JSONL (a CSV is written beside it)", default: "metrics.jsonl" },
+];
+
+/** The spec the flags describe: --spec or --preset (or the defaults), then dimension flags and overrides. */
+export function specFromArgs(parsed: ParsedArgs, options: { contextLength?: ContextLengthLookup } = {}): SweepSpec {
+  const file = get.string(parsed, "spec");
+  const preset = get.string(parsed, "preset");
+  if (file && preset) throw new UsageError("wattlab sweep: give --spec FILE or --preset NAME, not both");
+  const start: SweepSpec = file ? loadSpecFile(file, { builtins: { ...BUILTIN_SPECS } }) : preset ? builtinSpec(preset) : {
+    name: "custom", mode: "one-at-a-time", base: DEFAULT_BASE, dimensions: {}, repetitions: DEFAULT_REPETITIONS,
+    warmupRuns: DEFAULT_WARMUP_RUNS, cooldown: null, shuffleSeed: null, seed: DEFAULT_SEED, fixedLength: true, chatTemplate: false,
+  };
+  const json = specToJson(start) as SweepSpecJson & { base: Record<string, string | number>; dimensions: Record<string, (string | number)[]> };
+  for (const entry of get.list(parsed, "set")) {
+    const eq = entry.indexOf("=");
+    if (eq < 1) throw new UsageError(`wattlab sweep: --set "${entry}" must be dimension=value, e.g. --set device=cuda`);
+    json.base[entry.slice(0, eq).trim().replace(/-/g, "_")] = entry.slice(eq + 1).trim();
+  }
+  for (const d of DIMENSIONS) {
+    const values = get.list(parsed, flag(d));
+    if (values.length === 0) continue;
+    const normalized = values.map((v) => normalizeValue(d, v) as string | number);
+    if (normalized.length === 1) {
+      json.base[d] = normalized[0];
+      delete json.dimensions[d];
+    } else {
+      json.dimensions[d] = normalized;
+      if (!normalized.includes(json.base[d] ?? getDimension(start.base, d))) json.base[d] = normalized[0];
+    }
+  }
+  const mode = get.string(parsed, "mode");
+  if (mode) json.mode = mode as SweepSpecJson["mode"];
+  const reps = get.number(parsed, "reps");
+  if (reps !== undefined) json.repetitions = reps;
+  const warmup = get.number(parsed, "warmup");
+  if (warmup !== undefined) json.warmup_runs = warmup;
+  const cooldown = get.number(parsed, "cooldown");
+  if (cooldown !== undefined) json.cooldown = cooldown;
+  const shuffle = get.number(parsed, "shuffle");
+  if (shuffle !== undefined) json.shuffle_seed = shuffle;
+  const seed = get.number(parsed, "seed");
+  if (seed !== undefined) json.seed = seed;
+  if (parsed.options["fixed-length"] !== undefined) json.fixed_length = parsed.options["fixed-length"] === true;
+  if (parsed.options["chat-template"] !== undefined) json.chat_template = parsed.options["chat-template"] === true;
+  return parseSpec(json, { contextLength: options.contextLength });
+}
+
+/** Run options from the flags; the results folder defaults to results/<spec name>. */
+export function runOptionsFromArgs(parsed: ParsedArgs, spec: SweepSpec): RunSweepOptions {
+  const shard = get.string(parsed, "shard");
+  return {
+    outDir: get.string(parsed, "out") ?? `results/${spec.name}`,
+    shard: shard ? parseShard(shard) : undefined,
+    force: get.boolean(parsed, "force"),
+    skipFailed: get.boolean(parsed, "skip-failed"),
+    idleSeconds: get.number(parsed, "idle-seconds"),
+    progress: parsed.options.progress !== false,
+  };
+}
+
+/** --gpus 0,1,2 → [0, 1, 2]; empty when not given. */
+export function gpusFromArgs(parsed: ParsedArgs): number[] {
+  return get.list(parsed, "gpus").map((g) => {
+    const n = Number(g);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`wattlab sweep: --gpus "${g}" is not a GPU index; write e.g. --gpus 0,1`);
+    return n;
+  });
+}

@@ -1,0 +1,31 @@
+// Sweeps and the results store: the curated entry point of src/sweep.
+export { BUILTIN_SPECS, builtinSpec, SEED_STUDY, TINY_BATCH, TINY_SEED_STUDY } from "./builtin-specs.js";
+export { gpusFromArgs, MERGE_OPTIONS, runOptionsFromArgs, specFromArgs, SWEEP_OPTIONS } from "./cli-options.js";
+export { waitForIdle } from "./cooldown.js";
+export type { CooldownContext } from "./cooldown.js";
+export { parseCsv, toCsv } from "./csv.js";
+export {
+  ALLOWED, DATASETS, DEVICES, DIMENSIONS, ENGINES, NAMED_LENGTHS, QUANTIZATIONS, describeConfig,
+} from "./dimensions.js";
+export type { DatasetName, Dimension, DimensionValues, Quantization, RunConfig } from "./dimensions.js";
+export { gpuEnv, mergeResults, runSweepOnGpus } from "./gpus.js";
+export type { GpuSweepOptions, GpuSweepResult, WorkerExit } from "./gpus.js";
+export { consoleProgress } from "./progress.js";
+export type { ProgressEvent } from "./progress.js";
+export {
+  completedRecord, failedRecord, fixedIntensityCarbon, pairedFigure, PAIRED_FIGURES, RECORD_COLUMNS, windowCarbon, WORLD_INTENSITY_G_PER_KWH,
+} from "./record.js";
+export type { CarbonFigure, Cell, PairedFigure, RecordColumn, RunMetadata, RunRecord, RunState } from "./record.js";
+export { ContextLengthError, resultsPathFor, runSweep } from "./run.js";
+export type { OpenedEngine, OpenEngineOptions, ResolvedModel, RunSweepOptions, SweepDeps, SweepMeter, SweepSummary } from "./run.js";
+export { formatShard, parseShard, selectShard, ShardError } from "./shard.js";
+export type { Shard } from "./shard.js";
+export {
+  defaultContextLength, engineGroup, expandConfigs, expandRuns, loadSpecFile, parseSpec, runKey, specProblems, specToJson,
+  SweepSpecError, validateSpec,
+} from "./spec.js";
+export type { ContextLengthLookup, CooldownSpec, PlannedRun, SpecProblem, SweepMode, SweepSpec, SweepSpecJson } from "./spec.js";
+export { effectiveRows, exportCsv, mergeShards, readResults, ResultStore } from "./store.js";
+export type { MergeSummary, ResultsFile, StoreWarning } from "./store.js";
+export { noopTracker } from "./tracker.js";
+export type { Tracker } from "./tracker.js";

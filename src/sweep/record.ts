@@ -1,0 +1,261 @@
+// One result row per run: every configuration field, the timings, the energy split by phase and device,
+// where each figure came from, and enough metadata to reproduce it. Column names carry their units.
+//
+// Measured vs estimated: every energy-derived figure has two stable columns, `<name>_measured` and
+// `<name>_estimated`; exactly one is filled (or neither, when nothing was measured). A figure is estimated
+// when its device's source is `estimated` (e.g. CPU energy from TDP × utilisation); totals and everything
+// derived from them (dynamic, per phase, per token, power, carbon) are estimated when any part is.
+// So the CSV keeps the same columns in every row, and no estimate can pass for a measurement.
+import type { EngineInfo, GenerationResult } from "../engine/types.js";
+import type { FigureSource, WindowMeasurement } from "../meter/types.js";
+import { configColumns, type RunConfig } from "./dimensions.js";
+
+export type Cell = string | number | boolean | null;
+export type RunState = "completed" | "failed";
+
+/** The energy-derived figures that come as `<name>_measured` / `<name>_estimated` pairs. */
+export const PAIRED_FIGURES = [
+  "energy_total_j", "energy_dynamic_j", "gpu_energy_j", "cpu_energy_j", "dram_energy_j",
+  "prefill_energy_j", "decode_energy_j", "prefill_j_per_input_token", "decode_j_per_output_token",
+  "avg_power_w", "peak_power_w", "gco2eq",
+] as const;
+export type PairedFigure = (typeof PAIRED_FIGURES)[number];
+
+const pairs = PAIRED_FIGURES.flatMap((f) => [`${f}_measured`, `${f}_estimated`]);
+
+/** Every column, in CSV order. */
+export const RECORD_COLUMNS = [
+  // identity and state
+  "key", "state", "error_name", "error_message", "sweep", "repetition", "seed",
+  // configuration
+  "model", "engine", "device", "quantization", "dataset", "input_length", "output_length", "batch_size",
+  "fixed_length", "chat_template",
+  // timings and throughput
+  "latency_total_s", "latency_prefill_s", "latency_decode_s", "decode_step_p50_s", "decode_step_p90_s",
+  "tokens_in", "tokens_out", "throughput_tokens_per_s", "decode_tokens_per_s",
+  // memory
+  "peak_gpu_memory_mb", "peak_rss_mb",
+  // energy, power, carbon (pairs), then their sources
+  ...pairs,
+  "energy_window_s", "idle_power_w", "idle_share",
+  "gpu_energy_source", "cpu_energy_source", "dram_energy_source", "energy_source",
+  "carbon_intensity_g_per_kwh", "carbon_source", "cooldown_s",
+  // engine and model
+  "weight_form", "execution_provider", "backend_version", "context_length", "model_load_s", "model_dir", "model_manifest_hash",
+  // machine and software
+  "gpu_model", "gpu_driver", "cpu_model", "hostname", "os", "node_version", "wattlab_version", "git_commit",
+  "started_at", "ended_at",
+] as const;
+export type RecordColumn = (typeof RECORD_COLUMNS)[number];
+
+/** A row: every column of RECORD_COLUMNS (null where it does not apply); key and state always set. */
+export type RunRecord = { [C in RecordColumn]: Cell } & { key: string; state: RunState };
+
+/** What the machine and software were, filled once per sweep. */
+export interface RunMetadata {
+  gpu_model: string | null;
+  gpu_driver: string | null;
+  cpu_model: string | null;
+  hostname: string | null;
+  os: string | null;
+  node_version: string | null;
+  wattlab_version: string | null;
+  git_commit: string | null;
+}
+
+export interface CarbonFigure {
+  /** Units: gCO2eq. */
+  gco2eq: number;
+  /** Units: gCO2eq/kWh. */
+  intensityGPerKwh: number;
+  /** Where the intensity came from, e.g. "fixed WORLD average 472.94 g/kWh (Ember 2024 via @tgwf/co2)". */
+  source: string;
+}
+
+/** Everything about a run except its measurements. */
+export interface RecordContext {
+  sweep: string;
+  key: string;
+  repetition: number;
+  seed: number;
+  fixedLength: boolean;
+  chatTemplate: boolean;
+  config: RunConfig;
+  engineInfo: EngineInfo | null;
+  modelDir: string | null;
+  modelManifestHash: string | null;
+  metadata: RunMetadata;
+  startedAt: Date;
+  endedAt: Date;
+  /** Idle baseline of the meter, if one was taken. Units: W. */
+  idlePowerW: number | null;
+  /** Time spent waiting for idle before this run. Units: s. */
+  cooldownS: number | null;
+}
+
+export interface RunMeasurements {
+  result: GenerationResult;
+  /** Window from beforePrefill to afterPrefill. */
+  prefill: WindowMeasurement;
+  /** Window from afterPrefill to afterDecode. */
+  decode: WindowMeasurement;
+  /** Carbon of the total energy (measured or estimated alike). */
+  carbon: (energyJ: number) => CarbonFigure;
+}
+
+function emptyRecord(key: string, state: RunState): RunRecord {
+  const row = Object.fromEntries(RECORD_COLUMNS.map((c) => [c, null])) as unknown as RunRecord;
+  row.key = key;
+  row.state = state;
+  return row;
+}
+
+function contextColumns(row: RunRecord, ctx: RecordContext): void {
+  Object.assign(row, configColumns(ctx.config));
+  row.sweep = ctx.sweep;
+  row.repetition = ctx.repetition;
+  row.seed = ctx.seed;
+  row.fixed_length = ctx.fixedLength;
+  row.chat_template = ctx.chatTemplate;
+  const info = ctx.engineInfo;
+  if (info) {
+    row.weight_form = info.weightForm;
+    row.execution_provider = info.device;
+    row.backend_version = info.backendVersion;
+    row.context_length = info.contextLength;
+    row.model_load_s = info.loadS;
+  }
+  row.model_dir = ctx.modelDir;
+  row.model_manifest_hash = ctx.modelManifestHash;
+  Object.assign(row, ctx.metadata);
+  row.idle_power_w = ctx.idlePowerW;
+  row.cooldown_s = ctx.cooldownS;
+  row.started_at = ctx.startedAt.toISOString();
+  row.ended_at = ctx.endedAt.toISOString();
+}
+
+/** A crash becomes a row: the configuration, the error's name and message, and the metadata. */
+export function failedRecord(ctx: RecordContext, error: unknown): RunRecord {
+  const row = emptyRecord(ctx.key, "failed");
+  contextColumns(row, ctx);
+  const e = error instanceof Error ? error : new Error(String(error));
+  row.error_name = e.name || "Error";
+  row.error_message = e.message;
+  return row;
+}
+
+const SOURCE_RANK: Record<FigureSource, number> = { none: 0, counter: 1, integrated: 2, estimated: 3 };
+
+/** The weaker of two sources: a figure is only as good as its least certain part. */
+export function weakerSource(a: FigureSource, b: FigureSource): FigureSource {
+  return SOURCE_RANK[a] >= SOURCE_RANK[b] ? a : b;
+}
+
+function setPair(row: RunRecord, figure: PairedFigure, value: number | null, source: FigureSource): void {
+  if (value === null || !Number.isFinite(value) || source === "none") return;
+  row[`${figure}_${source === "estimated" ? "estimated" : "measured"}` as RecordColumn] = value;
+}
+
+/** The pair's value and whether it is an estimate; value null when neither column is filled. */
+export function pairedFigure(row: Record<string, Cell>, figure: PairedFigure): { value: number | null; estimated: boolean } {
+  const measured = row[`${figure}_measured`];
+  const estimated = row[`${figure}_estimated`];
+  if (typeof measured === "number") return { value: measured, estimated: false };
+  if (typeof estimated === "number") return { value: estimated, estimated: true };
+  return { value: null, estimated: false };
+}
+
+/** Percentile with linear interpolation between closest ranks (numpy's default). */
+export function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = values.slice().sort((a, b) => a - b);
+  const pos = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+const MB = 1024 * 1024;
+
+/** A completed run's row from its generation result and its two meter windows. */
+export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunRecord {
+  const row = emptyRecord(ctx.key, "completed");
+  contextColumns(row, ctx);
+  const { result, prefill, decode } = m;
+  const rows = result.outputIds.length;
+  const decodeS = result.decodeStepS.reduce((s, x) => s + x, 0);
+  row.latency_total_s = result.totalS;
+  row.latency_prefill_s = result.prefillS;
+  row.latency_decode_s = decodeS;
+  row.decode_step_p50_s = percentile(result.decodeStepS, 50);
+  row.decode_step_p90_s = percentile(result.decodeStepS, 90);
+  row.tokens_in = result.inputTokens;
+  row.tokens_out = result.outputTokens;
+  row.throughput_tokens_per_s = result.totalS > 0 ? result.outputTokens / result.totalS : null;
+  // The first token of every row comes from prefill; decode steps make the rest.
+  row.decode_tokens_per_s = decodeS > 0 ? (result.outputTokens - rows) / decodeS : null;
+  row.peak_rss_mb = result.peakRssBytes / MB;
+
+  const gpuSeen = prefill.gpus.length > 0 || decode.gpus.length > 0;
+  row.peak_gpu_memory_mb = gpuSeen ? Math.max(prefill.peakGpuMemoryMb, decode.peakGpuMemoryMb) : null;
+
+  const gpuSource = weakerSource(prefill.sources.gpu, decode.sources.gpu);
+  const cpuSource = weakerSource(prefill.sources.cpu, decode.sources.cpu);
+  const dramSource = weakerSource(prefill.sources.dram, decode.sources.dram);
+  const totalSource = [gpuSource, cpuSource, dramSource].reduce(weakerSource, "none" as FigureSource);
+  setPair(row, "gpu_energy_j", prefill.gpuEnergyJ + decode.gpuEnergyJ, gpuSource);
+  setPair(row, "cpu_energy_j", prefill.cpuEnergyJ + decode.cpuEnergyJ, cpuSource);
+  setPair(row, "dram_energy_j", prefill.dramEnergyJ + decode.dramEnergyJ, dramSource);
+
+  const totalJ = prefill.totalEnergyJ + decode.totalEnergyJ;
+  const dynamicJ = prefill.dynamicEnergyJ + decode.dynamicEnergyJ;
+  const seconds = prefill.seconds + decode.seconds;
+  setPair(row, "energy_total_j", totalJ, totalSource);
+  setPair(row, "energy_dynamic_j", dynamicJ, totalSource);
+  setPair(row, "prefill_energy_j", prefill.totalEnergyJ, totalSource);
+  setPair(row, "decode_energy_j", decode.totalEnergyJ, totalSource);
+  setPair(row, "prefill_j_per_input_token", result.inputTokens > 0 ? prefill.totalEnergyJ / result.inputTokens : null, totalSource);
+  setPair(row, "decode_j_per_output_token", result.outputTokens > 0 ? decode.totalEnergyJ / result.outputTokens : null, totalSource);
+  setPair(row, "avg_power_w", seconds > 0 ? totalJ / seconds : null, totalSource);
+  setPair(row, "peak_power_w", Math.max(prefill.peakPowerW, decode.peakPowerW), totalSource);
+  row.energy_window_s = seconds;
+  row.idle_share = prefill.idleShare === null && decode.idleShare === null ? null : totalJ > 0 ? 1 - dynamicJ / totalJ : null;
+
+  row.gpu_energy_source = gpuSource;
+  row.cpu_energy_source = cpuSource;
+  row.dram_energy_source = dramSource;
+  row.energy_source = `gpu:${gpuSource} cpu:${cpuSource} dram:${dramSource}`;
+
+  if (totalSource !== "none") {
+    const carbon = m.carbon(totalJ);
+    setPair(row, "gco2eq", carbon.gco2eq, totalSource);
+    row.carbon_intensity_g_per_kwh = carbon.intensityGPerKwh;
+    row.carbon_source = carbon.source;
+  }
+  return row;
+}
+
+/** World average grid intensity, Ember 2024 data as shipped in @tgwf/co2 0.19.0 (average-intensities, WORLD). */
+export const WORLD_INTENSITY_G_PER_KWH = 472.94;
+
+/** Carbon at a fixed grid intensity. Units: J in, gCO2eq out. */
+export function fixedIntensityCarbon(intensityGPerKwh = WORLD_INTENSITY_G_PER_KWH, label = "WORLD average (Ember 2024 via @tgwf/co2)"): (energyJ: number) => CarbonFigure {
+  return (energyJ) => ({
+    gco2eq: (energyJ / 3.6e6) * intensityGPerKwh,
+    intensityGPerKwh,
+    source: `fixed ${intensityGPerKwh} g/kWh, ${label}`,
+  });
+}
+
+/** Carbon from the meter's windows when it computed it (grid intensity resolved by the meter), else the fallback. */
+export function windowCarbon(prefill: WindowMeasurement, decode: WindowMeasurement, fallback: (energyJ: number) => CarbonFigure): (energyJ: number) => CarbonFigure {
+  const a = prefill.carbon;
+  const b = decode.carbon;
+  if (!a || !b) return fallback;
+  const where = [a.zone, a.year].filter((x) => x !== null).join(" ");
+  return () => ({
+    gco2eq: a.gramsCo2eq + b.gramsCo2eq,
+    intensityGPerKwh: a.intensityGPerKwh,
+    source: `${a.source}${where ? " " + where : ""}, ${a.intensityGPerKwh} g/kWh × PUE ${a.pue}`,
+  });
+}

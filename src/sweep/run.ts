@@ -1,0 +1,340 @@
+// The sweep runner: plans runs, skips what the store already holds, loads each engine group once, opens a
+// meter window around prefill and one around decode, and appends one row per run. A run that throws
+// (out of memory, an execution-provider error) becomes a failed row and the sweep goes on.
+import { cpus, hostname, release, type as osType, arch } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { promptsFor, type PromptTokenizer } from "../data/prompts.js";
+import { loadPromptTexts, type DatasetOptions } from "../data/datasets.js";
+import type { Engine, EngineName, ExecutionProvider } from "../engine/types.js";
+import type { MeterDescription } from "../meter/description.js";
+import type { WindowMeasurement } from "../meter/types.js";
+import { gitCommit, wattlabVersion } from "../version.js";
+import { realSleep, waitForIdle, type CooldownContext } from "./cooldown.js";
+import type { Quantization, RunConfig } from "./dimensions.js";
+import { consoleProgress, type ProgressEvent } from "./progress.js";
+import {
+  completedRecord, failedRecord, fixedIntensityCarbon, windowCarbon,
+  type CarbonFigure, type RecordContext, type RunMetadata, type RunRecord,
+} from "./record.js";
+import { selectShard, shardFileName, type Shard } from "./shard.js";
+import { defaultContextLength, expandRuns, specToJson, validateSpec, type ContextLengthLookup, type PlannedRun, type SweepSpec } from "./spec.js";
+import { exportCsv, ResultStore, writeFileAtomic, type WarningSink } from "./store.js";
+import { noopTracker, type Tracker } from "./tracker.js";
+
+/** What the runner needs of a meter (src/meter's Meter, adapted where its shapes differ). */
+export interface SweepMeter {
+  begin(name: string): void | Promise<void>;
+  end(name: string): WindowMeasurement | Promise<WindowMeasurement>;
+  /** Drops an open window (after a run threw); `end` is called and ignored when absent. */
+  cancel?(name: string): void | Promise<void>;
+  /** Measures idle power for `seconds` and subtracts it from later windows' dynamicEnergyJ. */
+  measureIdle?(seconds: number): Promise<{ powerW: number } | number | void>;
+  describe?(): MeterDescription | Promise<MeterDescription>;
+  close?(): void | Promise<void>;
+}
+
+export interface ResolvedModel {
+  dir: string;
+  /** Hash of the model's manifest (how it was built), for the row's metadata. */
+  manifestHash?: string | null;
+}
+
+export interface OpenEngineOptions {
+  engine: EngineName;
+  modelDir: string;
+  device: ExecutionProvider;
+  dtype: Quantization;
+}
+
+export interface OpenedEngine {
+  engine: Engine;
+  tokenizer: PromptTokenizer;
+}
+
+/** Everything the runner calls out to; the CLI wires the real parts, tests wire stand-ins. */
+export interface SweepDeps {
+  /** A model folder for a preset name or a path (building or downloading it if needed). */
+  resolveModel(model: string, quantization: Quantization, engine: EngineName): Promise<string | ResolvedModel>;
+  openEngine(options: OpenEngineOptions): Promise<OpenedEngine>;
+  openMeter(): Promise<SweepMeter>;
+  /** For validation before anything runs; default: presets and model folders' config.json. */
+  contextLength?: ContextLengthLookup;
+  /** Where alpaca/gsm8k live. */
+  datasets?: DatasetOptions;
+  /** Carbon of a run's energy when the meter's windows carry none; default: fixed world-average intensity. */
+  carbon?(energyJ: number): CarbonFigure;
+  tracker?: Tracker;
+  /** Between runs when the spec asks for cooldown; default waitForIdle. Returns seconds waited. */
+  cooldown?(meter: SweepMeter, ctx: CooldownContext): Promise<number>;
+  sleep?(ms: number): Promise<void>;
+  /** Overrides for the machine metadata (e.g. from the meter); the rest is read from os and .git. */
+  metadata?(): Partial<RunMetadata> | Promise<Partial<RunMetadata>>;
+}
+
+export interface RunSweepOptions {
+  outDir: string;
+  shard?: Shard;
+  /** Redo runs already completed (their new rows supersede the old ones). */
+  force?: boolean;
+  /** Treat failed runs as done; by default a rerun retries them. */
+  skipFailed?: boolean;
+  onProgress?(event: ProgressEvent): void;
+  /** Print progress to stderr (bar on a TTY, lines otherwise); default true. */
+  progress?: boolean;
+  /** Idle baseline length before the first run when the meter supports it; 0 skips. Units: s. Default 5. */
+  idleSeconds?: number;
+  /** Stops between runs; the rows written so far stay and a rerun continues. */
+  signal?: AbortSignal;
+  warn?: WarningSink;
+}
+
+export interface SweepSummary {
+  /** Runs in this shard's plan. */
+  planned: number;
+  skipped: number;
+  completed: number;
+  failed: number;
+  aborted: boolean;
+  resultsPath: string;
+  csvPath: string;
+}
+
+export class ContextLengthError extends Error {
+  override name = "ContextLengthError";
+}
+
+/** The results file a sweep (or shard) writes in outDir. */
+export function resultsPathFor(outDir: string, shard?: Shard): string {
+  return join(outDir, shardFileName(shard));
+}
+
+function normalizeModel(resolved: string | ResolvedModel): ResolvedModel {
+  return typeof resolved === "string" ? { dir: resolved, manifestHash: null } : resolved;
+}
+
+function gpuFacts(description: MeterDescription | null): Pick<RunMetadata, "gpu_model" | "gpu_driver" | "cpu_model"> {
+  const names = [...new Set(description?.gpu.devices.map((d) => d.name) ?? [])];
+  return {
+    gpu_model: names.length ? names.join(" + ") : null,
+    gpu_driver: description?.gpu.driverVersion ?? null,
+    cpu_model: description?.cpu.model ?? cpus()[0]?.model ?? null,
+  };
+}
+
+async function machineMetadata(meter: SweepMeter, deps: SweepDeps): Promise<RunMetadata> {
+  let description: MeterDescription | null = null;
+  try { description = (await meter.describe?.()) ?? null; } catch { /* metadata is best effort */ }
+  let version: string | null = null;
+  try { version = wattlabVersion(); } catch { /* outside the package */ }
+  return {
+    ...gpuFacts(description),
+    hostname: hostname(),
+    os: `${osType()} ${release()} ${arch()}`,
+    node_version: process.version,
+    wattlab_version: version,
+    git_commit: gitCommit(),
+    ...(await deps.metadata?.()),
+  };
+}
+
+function idlePower(result: { powerW: number } | number | void): number | null {
+  if (typeof result === "number") return result;
+  if (result && typeof result === "object" && typeof result.powerW === "number") return result.powerW;
+  return null;
+}
+
+/**
+ * Runs a sweep into `outDir` (metrics.jsonl, or metrics.shard-I-of-N.jsonl with a shard; a CSV beside it;
+ * spec.json). Validates the spec first; reruns skip completed runs (failed ones are retried unless
+ * skipFailed); groups runs by (model, quantization, device, engine) so each engine loads once.
+ */
+export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSweepOptions): Promise<SweepSummary> {
+  validateSpec(spec, deps.contextLength ?? defaultContextLength);
+  const warn: WarningSink = options.warn ?? ((w) => console.warn(`wattlab: ${w.file}:${w.line}: ${w.message}`));
+  const say = (message: string) => (options.warn ? options.warn({ file: options.outDir, line: 0, message }) : console.warn(`wattlab sweep: ${message}`));
+  const emitters = [options.progress === false ? null : consoleProgress(), options.onProgress ?? null].filter(Boolean) as ((e: ProgressEvent) => void)[];
+  const emit = (e: ProgressEvent) => emitters.forEach((f) => f(e));
+  const sleep = deps.sleep ?? realSleep;
+  const tracker = deps.tracker ?? noopTracker;
+  const started = performance.now();
+
+  const resultsPath = resultsPathFor(options.outDir, options.shard);
+  const csvPath = resultsPath.replace(/\.jsonl$/, ".csv");
+  writeFileAtomic(join(options.outDir, "spec.json"), JSON.stringify(specToJson(spec), null, 2) + "\n");
+  const store = ResultStore.open(resultsPath, { onWarning: warn });
+  const done = new Set<string>();
+  if (!options.force) {
+    const stores = [store];
+    // A shard also honours runs a merged metrics.jsonl already holds (e.g. from an earlier unsharded run).
+    const merged = resultsPathFor(options.outDir);
+    if (merged !== resultsPath) stores.push(ResultStore.open(merged, { onWarning: warn }));
+    for (const s of stores) {
+      s.completedKeys().forEach((k) => done.add(k));
+      if (options.skipFailed) s.failedKeys().forEach((k) => done.add(k));
+    }
+  }
+  const plan = selectShard(expandRuns(spec), options.shard);
+  const pending = plan.filter((r) => !done.has(r.key));
+  emit({ kind: "plan", sweep: spec.name, total: plan.length, skipped: plan.length - pending.length, pending: pending.length, shard: options.shard ?? null });
+  const summary: SweepSummary = { planned: plan.length, skipped: plan.length - pending.length, completed: 0, failed: 0, aborted: false, resultsPath, csvPath };
+  if (pending.length === 0) {
+    store.close();
+    if (store.records().length) exportCsv(resultsPath, csvPath, { onWarning: () => {} });
+    emit({ kind: "done", completed: 0, failed: 0, skipped: summary.skipped, seconds: (performance.now() - started) / 1000 });
+    return summary;
+  }
+
+  // Datasets are read before the meter opens: a missing file stops the sweep here, naming what to set.
+  const pools = new Map<string, string[]>();
+  for (const dataset of new Set(pending.map((r) => r.config.dataset))) {
+    if (dataset !== "synthetic") pools.set(dataset, await loadPromptTexts(dataset, deps.datasets));
+  }
+
+  const meter = await deps.openMeter();
+  let windowCount = 0;
+  try {
+    let idlePowerW: number | null = null;
+    const idleSeconds = options.idleSeconds ?? 5;
+    if (meter.measureIdle && idleSeconds > 0) {
+      try {
+        idlePowerW = idlePower(await meter.measureIdle(idleSeconds));
+      } catch (error) {
+        say(`idle baseline failed (${errorText(error)}); dynamic energy will equal total energy`);
+      }
+    }
+    const metadata = await machineMetadata(meter, deps);
+    try { await tracker.start?.(spec); } catch (error) { say(`tracker: ${errorText(error)}`); }
+    const fallbackCarbon = deps.carbon ?? fixedIntensityCarbon();
+
+    const groups = new Map<string, PlannedRun[]>();
+    for (const run of pending) {
+      if (!groups.has(run.group)) groups.set(run.group, []);
+      groups.get(run.group)!.push(run);
+    }
+
+    let finished = 0;
+    let runSeconds = 0;
+    let first = true;
+    const record = async (row: RunRecord, run: PlannedRun, seconds: number) => {
+      store.append(row);
+      try { await tracker.log(row); } catch (error) { say(`tracker: ${errorText(error)}`); }
+      finished++;
+      runSeconds += seconds;
+      if (row.state === "completed") summary.completed++; else summary.failed++;
+      const etaS = (runSeconds / finished) * (pending.length - finished);
+      emit({ kind: "run-end", done: finished, pending: pending.length, run, state: row.state, seconds, etaS, error: row.state === "failed" ? `${row.error_name}: ${row.error_message}` : null });
+    };
+    const context = (run: PlannedRun, extra: Partial<RecordContext>): RecordContext => ({
+      sweep: spec.name, key: run.key, repetition: run.repetition, seed: spec.seed, fixedLength: spec.fixedLength,
+      chatTemplate: spec.chatTemplate, config: run.config, engineInfo: null, modelDir: null, modelManifestHash: null,
+      metadata, startedAt: new Date(), endedAt: new Date(), idlePowerW, cooldownS: null, ...extra,
+    });
+
+    for (const [group, runs] of groups) {
+      if (options.signal?.aborted) break;
+      const head = runs[0].config;
+      let model: ResolvedModel;
+      let opened: OpenedEngine;
+      try {
+        model = normalizeModel(await deps.resolveModel(head.model, head.quantization, head.engine));
+        opened = await deps.openEngine({ engine: head.engine, modelDir: model.dir, device: head.device, dtype: head.quantization });
+      } catch (error) {
+        // Every run of the group fails with the load error; the next group may well load.
+        emit({ kind: "group", group, loadS: null, error: errorText(error) });
+        for (const run of runs) await record(failedRecord(context(run, {}), error), run, 0);
+        continue;
+      }
+      emit({ kind: "group", group, loadS: opened.engine.info.loadS, error: null });
+      const prompts = new Map<string, number[][]>();
+      const promptsOf = async (c: RunConfig) => {
+        const id = `${c.dataset}|${c.inputLength}|${c.batchSize}`;
+        if (!prompts.has(id)) {
+          prompts.set(id, await promptsFor(c.dataset, opened.tokenizer, {
+            inputLength: c.inputLength, batch: c.batchSize, seed: spec.seed, chatTemplate: spec.chatTemplate, texts: pools.get(c.dataset),
+          }));
+        }
+        return prompts.get(id)!;
+      };
+      try {
+        for (let w = 0; w < spec.warmupRuns; w++) {
+          try {
+            await opened.engine.generate({ promptIds: await promptsOf(head), maxNewTokens: head.outputLength, fixedLength: spec.fixedLength });
+          } catch (error) {
+            say(`warm-up ${w + 1} of ${group} failed (${errorText(error)}); its runs will record the error if it persists`);
+            break;
+          }
+        }
+        for (const run of runs) {
+          if (options.signal?.aborted) break;
+          let cooldownS: number | null = null;
+          if (spec.cooldown && !first) {
+            cooldownS = await (deps.cooldown ?? waitForIdle)(meter, { spec: spec.cooldown, idlePowerW, sleep });
+          }
+          first = false;
+          emit({ kind: "run-start", done: finished, pending: pending.length, run });
+          const base = { engineInfo: opened.engine.info, modelDir: model.dir, modelManifestHash: model.manifestHash ?? null, cooldownS };
+          const t0 = performance.now();
+          const startedAt = new Date();
+          let row: RunRecord;
+          try {
+            const measured = await measureRun(run, opened.engine, meter, await promptsOf(run.config), spec.fixedLength, () => `w${++windowCount}`);
+            row = completedRecord(context(run, { ...base, startedAt, endedAt: new Date() }), {
+              ...measured, carbon: windowCarbon(measured.prefill, measured.decode, fallbackCarbon),
+            });
+          } catch (error) {
+            row = failedRecord(context(run, { ...base, startedAt, endedAt: new Date() }), error);
+          }
+          await record(row, run, (performance.now() - t0) / 1000 + (cooldownS ?? 0));
+        }
+      } finally {
+        try { await opened.engine.dispose(); } catch (error) { say(`disposing ${group} failed: ${errorText(error)}`); }
+      }
+    }
+    summary.aborted = options.signal?.aborted === true;
+  } finally {
+    store.close();
+    try { await meter.close?.(); } catch (error) { say(`closing the meter failed: ${errorText(error)}`); }
+    try { await tracker.finish?.(); } catch (error) { say(`tracker: ${errorText(error)}`); }
+  }
+  exportCsv(resultsPath, csvPath, { onWarning: () => {} });
+  emit({ kind: "done", completed: summary.completed, failed: summary.failed, skipped: summary.skipped, seconds: (performance.now() - started) / 1000 });
+  return summary;
+}
+
+function errorText(error: unknown): string {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return `${e.name && e.name !== "Error" ? e.name + ": " : ""}${e.message}`;
+}
+
+/** One generate call with a prefill window and a decode window opened at the engine's hooks. */
+async function measureRun(run: PlannedRun, engine: Engine, meter: SweepMeter, promptIds: number[][], fixedLength: boolean, windowId: () => string) {
+  const { inputLength, outputLength } = run.config;
+  const context = engine.info.contextLength;
+  if (context > 0 && inputLength + outputLength > context) {
+    throw new ContextLengthError(`input_length ${inputLength} + output_length ${outputLength} exceed the model's context length of ${context}; lower either`);
+  }
+  const id = windowId();
+  const prefillName = `${id}:prefill`;
+  const decodeName = `${id}:decode`;
+  const open = new Set<string>();
+  let prefill: WindowMeasurement | null = null;
+  let decode: WindowMeasurement | null = null;
+  const begin = async (name: string) => { await meter.begin(name); open.add(name); };
+  const end = async (name: string) => { open.delete(name); return meter.end(name); };
+  try {
+    const result = await engine.generate({ promptIds, maxNewTokens: outputLength, fixedLength }, {
+      beforePrefill: () => begin(prefillName),
+      afterPrefill: async () => { prefill = await end(prefillName); await begin(decodeName); },
+      afterDecode: async () => { decode = await end(decodeName); },
+    });
+    if (!prefill || !decode) {
+      throw new Error(`engine ${engine.info.engine} did not call the ${!prefill ? "beforePrefill/afterPrefill" : "afterDecode"} hook; no energy could be attributed`);
+    }
+    return { result, prefill: prefill as WindowMeasurement, decode: decode as WindowMeasurement };
+  } finally {
+    for (const name of open) {
+      try { await (meter.cancel ? meter.cancel(name) : meter.end(name)); } catch { /* the run's own error is what matters */ }
+    }
+  }
+}

@@ -1,0 +1,381 @@
+// A sweep spec: a base configuration, the values each dimension takes, how runs repeat and in what order.
+// Specs come from JSON files, built-in names or CLI flags; every problem is found before anything runs.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { SeededRandom } from "../models/rng.js";
+import { PRESETS } from "../models/presets.js";
+import {
+  ALLOWED, DIMENSIONS, NAMED_LENGTHS, configColumns, getDimension, isLengthDimension, withDimension,
+  type Dimension, type DimensionValues, type RunConfig,
+} from "./dimensions.js";
+import { stableHash } from "./hash.js";
+
+export type SweepMode = "one-at-a-time" | "grid";
+
+/** Wait between runs until the meter reads idle power again (or maxS passes). */
+export interface CooldownSpec {
+  /** Give up waiting after this long. Units: s. */
+  maxS: number;
+  /** Idle is reached when average power ≤ idle baseline × (1 + toleranceRatio). */
+  toleranceRatio: number;
+  /** Length of each power reading while waiting. Units: s. */
+  windowS: number;
+}
+
+export interface SweepSpec {
+  name: string;
+  /** `one-at-a-time`: the base, then each dimension's other values with the rest at base. `grid`: every combination. */
+  mode: SweepMode;
+  base: RunConfig;
+  /** Values per dimension; a dimension absent here stays at the base value. */
+  dimensions: DimensionValues;
+  /** Recorded runs per configuration. */
+  repetitions: number;
+  /** Unrecorded generations per engine group before its first recorded run. */
+  warmupRuns: number;
+  cooldown: CooldownSpec | null;
+  /** Seeded shuffle of the run order inside each engine group and repetition; null keeps canonical order. */
+  shuffleSeed: number | null;
+  /** Prompt selection seed: the same seed gives the same prompts in every run and on every machine. */
+  seed: number;
+  /** Ignore EOS so every row produces exactly output_length tokens (the output-length dimension needs it). */
+  fixedLength: boolean;
+  /** Wrap prompts in the tokenizer's chat template (user turn + generation prompt). */
+  chatTemplate: boolean;
+}
+
+export interface SpecProblem {
+  /** The dimension or field at fault, e.g. "batch_size", "repetitions". */
+  field: string;
+  value: unknown;
+  reason: string;
+  fix: string;
+}
+
+/** Every problem of a spec at once, so a user fixes them in one go. */
+export class SweepSpecError extends Error {
+  override name = "SweepSpecError";
+  constructor(readonly specName: string, readonly problems: SpecProblem[]) {
+    super(`sweep spec "${specName}" has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
+      problems.map((p) => `  - ${p.field}=${formatValue(p.value)}: ${p.reason}. Fix: ${p.fix}`).join("\n"));
+  }
+}
+
+function formatValue(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+}
+
+/** Context length (max total tokens) of a model name, or undefined when unknown (then not checked). */
+export type ContextLengthLookup = (model: string) => number | undefined;
+
+/** Presets from src/models/presets.ts, or a model folder's config.json `max_position_embeddings`. */
+export const defaultContextLength: ContextLengthLookup = (model) => {
+  const preset = PRESETS[model];
+  if (preset) return preset.max_position_embeddings;
+  try {
+    const file = join(model, "config.json");
+    if (existsSync(file) && statSync(file).isFile()) {
+      const n = JSON.parse(readFileSync(file, "utf8")).max_position_embeddings;
+      return typeof n === "number" ? n : undefined;
+    }
+  } catch { /* unreadable config: context unknown, checked again by the engine at run time */ }
+  return undefined;
+};
+
+export const DEFAULT_REPETITIONS = 3;
+export const DEFAULT_WARMUP_RUNS = 1;
+export const DEFAULT_SEED = 0;
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation of a typed spec
+
+/** Problems of a typed spec; the context check runs on every expanded configuration. */
+export function specProblems(spec: SweepSpec, contextLength: ContextLengthLookup = defaultContextLength): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const seen = new Set<string>();
+  const add = (p: SpecProblem) => {
+    const id = `${p.field}|${formatValue(p.value)}|${p.reason}`;
+    if (!seen.has(id)) { seen.add(id); problems.push(p); }
+  };
+  for (const d of DIMENSIONS) {
+    const values = [getDimension(spec.base, d), ...((spec.dimensions[d] as (string | number)[] | undefined) ?? [])];
+    for (const v of values) for (const p of valueProblems(d, v)) add(p);
+  }
+  const counts: [string, number, number][] = [["repetitions", spec.repetitions, 1], ["warmup_runs", spec.warmupRuns, 0]];
+  for (const [field, n, min] of counts) {
+    if (!Number.isInteger(n) || n < min) add({ field, value: n, reason: `must be an integer ≥ ${min}`, fix: `set ${field} to ${min === 1 ? "e.g. 3" : "0 or more"}` });
+  }
+  if (spec.mode !== "one-at-a-time" && spec.mode !== "grid") {
+    add({ field: "mode", value: spec.mode, reason: "unknown mode", fix: 'use "one-at-a-time" or "grid"' });
+  }
+  if (spec.cooldown) {
+    const { maxS, toleranceRatio, windowS } = spec.cooldown;
+    if (!(maxS >= 0)) add({ field: "cooldown.max_s", value: maxS, reason: "must be ≥ 0 seconds", fix: "set e.g. 30" });
+    if (!(toleranceRatio >= 0)) add({ field: "cooldown.tolerance", value: toleranceRatio, reason: "must be ≥ 0", fix: "set e.g. 0.05 (within 5% of idle)" });
+    if (!(windowS > 0)) add({ field: "cooldown.window_s", value: windowS, reason: "must be > 0 seconds", fix: "set e.g. 1" });
+  }
+  if (problems.length === 0) {
+    for (const c of expandConfigs(spec)) {
+      const context = contextLength(c.model);
+      if (context !== undefined && c.inputLength + c.outputLength > context) {
+        add({
+          field: "input_length+output_length", value: `${c.inputLength}+${c.outputLength}`,
+          reason: `${c.inputLength + c.outputLength} tokens exceed ${c.model}'s context length of ${context}`,
+          fix: `lower input_length or output_length so their sum is ≤ ${context}, or use a model with a longer context`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function valueProblems(d: Dimension, v: unknown): SpecProblem[] {
+  const allowed = ALLOWED[d];
+  if (allowed) {
+    return allowed.includes(v as string) ? [] : [{
+      field: d, value: v, reason: `unknown ${d}`, fix: `use one of: ${allowed.join(", ")}`,
+    }];
+  }
+  if (d === "model") {
+    return typeof v === "string" && v.trim() !== "" ? [] : [{
+      field: d, value: v, reason: "a model is a preset name or a model folder",
+      fix: `use a preset (${Object.keys(PRESETS).join(", ")}) or a path`,
+    }];
+  }
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    const named = isLengthDimension(d) ? ` or a name (${Object.entries(NAMED_LENGTHS).map(([k, n]) => `${k}=${n}`).join(", ")})` : "";
+    return [{ field: d, value: v, reason: `${d} must be a whole number of ${d === "batch_size" ? "prompts" : "tokens"}`, fix: `use a positive integer${named}` }];
+  }
+  if (v <= 0) {
+    return [{ field: d, value: v, reason: `${d} must be positive`, fix: d === "batch_size" ? "use 1 or more prompts per batch, e.g. 1, 2, 4" : "use 1 or more tokens, e.g. 128" }];
+  }
+  return [];
+}
+
+/** Throws one SweepSpecError listing every problem; returns the spec otherwise. */
+export function validateSpec(spec: SweepSpec, contextLength: ContextLengthLookup = defaultContextLength): SweepSpec {
+  const problems = specProblems(spec, contextLength);
+  if (problems.length) throw new SweepSpecError(spec.name, problems);
+  return spec;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsing from JSON
+
+/** A spec as written in JSON: snake_case, named lengths allowed, everything optional but sane defaults. */
+export interface SweepSpecJson {
+  name?: string;
+  /** Start from a built-in spec (e.g. "tiny-batch") and override fields. */
+  extends?: string;
+  mode?: SweepMode;
+  base?: Partial<Record<Dimension, string | number>>;
+  dimensions?: Partial<Record<Dimension, (string | number)[]>>;
+  repetitions?: number;
+  warmup_runs?: number;
+  /** Seconds to wait at most, or the full form. */
+  cooldown?: number | { max_s?: number; tolerance?: number; window_s?: number } | null;
+  shuffle_seed?: number | null;
+  seed?: number;
+  fixed_length?: boolean;
+  chat_template?: boolean;
+}
+
+const TOP_FIELDS = ["name", "extends", "mode", "base", "dimensions", "repetitions", "warmup_runs", "cooldown",
+  "shuffle_seed", "seed", "fixed_length", "chat_template", "$schema", "description"];
+
+export const DEFAULT_BASE: RunConfig = {
+  model: "tiny", engine: "onnxruntime", device: "cpu", quantization: "fp32", dataset: "alpaca",
+  inputLength: 128, outputLength: 128, batchSize: 1,
+};
+
+/** "short" → 128, "512" → 512, 12.5 stays 12.5 (and is reported), anything else passes through to validation. */
+export function normalizeValue(d: Dimension, raw: unknown): unknown {
+  if (d === "input_length" || d === "output_length" || d === "batch_size") {
+    if (typeof raw === "string") {
+      const s = raw.trim().toLowerCase();
+      if (isLengthDimension(d) && s in NAMED_LENGTHS) return NAMED_LENGTHS[s];
+      if (s !== "" && Number.isFinite(Number(s))) return Number(s);
+    }
+    return raw;
+  }
+  return typeof raw === "string" ? raw.trim() : raw;
+}
+
+/**
+ * A typed spec from parsed JSON. Unknown fields, unknown dimension names and bad values are all reported
+ * together in one SweepSpecError. `builtins` resolves `extends`.
+ */
+export function parseSpec(input: unknown, options: { contextLength?: ContextLengthLookup; builtins?: Record<string, SweepSpec> } = {}): SweepSpec {
+  const problems: SpecProblem[] = [];
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new SweepSpecError("(unnamed)", [{ field: "spec", value: input, reason: "a spec is a JSON object", fix: 'write e.g. {"base": {...}, "dimensions": {"batch_size": [1, 2, 4]}}' }]);
+  }
+  const json = input as SweepSpecJson & Record<string, unknown>;
+  for (const k of Object.keys(json)) {
+    if (!TOP_FIELDS.includes(k)) problems.push({ field: k, value: json[k], reason: "unknown field", fix: `use one of: ${TOP_FIELDS.filter((f) => !f.startsWith("$")).join(", ")}` });
+  }
+  let start: SweepSpec = {
+    name: "custom", mode: "one-at-a-time", base: DEFAULT_BASE, dimensions: {}, repetitions: DEFAULT_REPETITIONS,
+    warmupRuns: DEFAULT_WARMUP_RUNS, cooldown: null, shuffleSeed: null, seed: DEFAULT_SEED, fixedLength: true, chatTemplate: false,
+  };
+  if (json.extends !== undefined) {
+    const parent = options.builtins?.[String(json.extends)];
+    if (parent) start = structuredClone(parent);
+    else problems.push({ field: "extends", value: json.extends, reason: "no built-in spec of that name", fix: `use one of: ${Object.keys(options.builtins ?? {}).join(", ") || "(none given)"}` });
+  }
+  const spec: SweepSpec = { ...start, base: { ...start.base }, dimensions: { ...start.dimensions } };
+  if (json.name !== undefined) spec.name = String(json.name);
+  else if (json.extends !== undefined) spec.name = String(json.extends);
+  if (json.mode !== undefined) spec.mode = json.mode;
+
+  const dimensionObject = (field: "base" | "dimensions", value: unknown): Record<string, unknown> => {
+    if (value === undefined) return {};
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      problems.push({ field, value, reason: "must be an object keyed by dimension", fix: `use keys among: ${DIMENSIONS.join(", ")}` });
+      return {};
+    }
+    const obj = value as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      if (!(DIMENSIONS as readonly string[]).includes(k)) problems.push({ field: `${field}.${k}`, value: obj[k], reason: "unknown dimension", fix: `use one of: ${DIMENSIONS.join(", ")}` });
+    }
+    return obj;
+  };
+  const base = dimensionObject("base", json.base);
+  const dims = dimensionObject("dimensions", json.dimensions);
+  for (const d of DIMENSIONS) {
+    if (d in base) spec.base = withDimension(spec.base, d, normalizeValue(d, base[d]) as string | number);
+    if (d in dims) {
+      const list = dims[d];
+      if (!Array.isArray(list) || list.length === 0) {
+        problems.push({ field: d, value: list, reason: "a dimension lists one or more values", fix: `write e.g. "${d}": [${isLengthDimension(d) ? '"short", "medium", "long"' : d === "batch_size" ? "1, 2, 4" : '"…"'}]` });
+      } else {
+        (spec.dimensions as Record<string, unknown>)[d] = list.map((v) => normalizeValue(d, v));
+      }
+    }
+  }
+  if (json.repetitions !== undefined) spec.repetitions = json.repetitions;
+  if (json.warmup_runs !== undefined) spec.warmupRuns = json.warmup_runs;
+  if (json.seed !== undefined) spec.seed = json.seed;
+  if (json.shuffle_seed !== undefined) spec.shuffleSeed = json.shuffle_seed;
+  if (json.fixed_length !== undefined) spec.fixedLength = json.fixed_length === true;
+  if (json.chat_template !== undefined) spec.chatTemplate = json.chat_template === true;
+  if (json.cooldown !== undefined) spec.cooldown = parseCooldown(json.cooldown);
+  if (!Number.isInteger(spec.seed)) problems.push({ field: "seed", value: spec.seed, reason: "must be an integer", fix: "use e.g. 0" });
+  if (spec.shuffleSeed !== null && !Number.isInteger(spec.shuffleSeed)) problems.push({ field: "shuffle_seed", value: spec.shuffleSeed, reason: "must be an integer or null", fix: "use e.g. 1, or null for canonical order" });
+
+  const all = [...problems, ...(problems.length ? specProblems(spec, () => undefined) : specProblems(spec, options.contextLength))];
+  if (all.length) throw new SweepSpecError(spec.name, all);
+  return spec;
+}
+
+export function parseCooldown(raw: SweepSpecJson["cooldown"]): CooldownSpec | null {
+  if (raw === null || raw === undefined || raw === 0) return null;
+  if (typeof raw === "number") return { maxS: raw, toleranceRatio: 0.05, windowS: 1 };
+  return { maxS: raw.max_s ?? 60, toleranceRatio: raw.tolerance ?? 0.05, windowS: raw.window_s ?? 1 };
+}
+
+/** A spec from a JSON file. YAML is not read (no YAML parser among the dependencies): convert it to JSON. */
+export function loadSpecFile(path: string, options: Parameters<typeof parseSpec>[1] = {}): SweepSpec {
+  if (/\.ya?ml$/i.test(path)) throw new Error(`sweep spec ${path}: YAML is not supported; write the same fields as JSON (${path.replace(/\.ya?ml$/i, ".json")})`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`sweep spec ${path}: ${(error as Error).message}. Fix the JSON (or pass a built-in spec with --preset)`);
+  }
+  const spec = parseSpec(json, options);
+  return (json as SweepSpecJson).name === undefined && (json as SweepSpecJson).extends === undefined
+    ? { ...spec, name: path.replace(/^.*[\\/]/, "").replace(/\.json$/i, "") } : spec;
+}
+
+/** The spec back as JSON (what a child process or a results folder gets). */
+export function specToJson(spec: SweepSpec): SweepSpecJson {
+  const base: Partial<Record<Dimension, string | number>> = configColumns(spec.base);
+  return {
+    name: spec.name, mode: spec.mode, base, dimensions: { ...spec.dimensions }, repetitions: spec.repetitions,
+    warmup_runs: spec.warmupRuns,
+    cooldown: spec.cooldown ? { max_s: spec.cooldown.maxS, tolerance: spec.cooldown.toleranceRatio, window_s: spec.cooldown.windowS } : null,
+    shuffle_seed: spec.shuffleSeed, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Expansion into runs
+
+function configId(c: RunConfig): string {
+  return JSON.stringify(configColumns(c));
+}
+
+/** Distinct configurations in canonical order (the base first in one-at-a-time mode, once). */
+export function expandConfigs(spec: SweepSpec): RunConfig[] {
+  const out: RunConfig[] = [];
+  const seen = new Set<string>();
+  const push = (c: RunConfig) => { const id = configId(c); if (!seen.has(id)) { seen.add(id); out.push(c); } };
+  if (spec.mode === "grid") {
+    let configs: RunConfig[] = [spec.base];
+    for (const d of DIMENSIONS) {
+      const values = (spec.dimensions[d] as (string | number)[] | undefined) ?? [getDimension(spec.base, d)];
+      configs = configs.flatMap((c) => values.map((v) => withDimension(c, d, v)));
+    }
+    configs.forEach(push);
+  } else {
+    push(spec.base);
+    for (const d of DIMENSIONS) {
+      for (const v of (spec.dimensions[d] as (string | number)[] | undefined) ?? []) push(withDimension(spec.base, d, v));
+    }
+  }
+  return out;
+}
+
+/** Runs sharing an engine group reuse one loaded engine. */
+export function engineGroup(c: RunConfig): string {
+  return `${c.model}|${c.quantization}|${c.device}|${c.engine}`;
+}
+
+/**
+ * The identity of a run: configuration, repetition and what changes the prompts or output (seed, fixed
+ * length, chat template). The spec's name is not part of it, so a bigger spec over the same results
+ * folder skips what a smaller one already measured.
+ */
+export function runKey(config: RunConfig, repetition: number, spec: Pick<SweepSpec, "seed" | "fixedLength" | "chatTemplate">): string {
+  return stableHash({ ...configColumns(config), repetition, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate });
+}
+
+export interface PlannedRun {
+  key: string;
+  config: RunConfig;
+  /** 0-based. */
+  repetition: number;
+  group: string;
+}
+
+/**
+ * Every run, grouped by engine group (first-appearance order) so each model loads once; inside a group,
+ * repetition-major (all configurations of repetition 0, then 1, …) so drift spreads over configurations;
+ * with a shuffle seed, each (group, repetition) block is permuted reproducibly.
+ */
+export function expandRuns(spec: SweepSpec): PlannedRun[] {
+  const groups = new Map<string, RunConfig[]>();
+  for (const c of expandConfigs(spec)) {
+    const g = engineGroup(c);
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(c);
+  }
+  const runs: PlannedRun[] = [];
+  for (const [group, configs] of groups) {
+    for (let repetition = 0; repetition < spec.repetitions; repetition++) {
+      const block = spec.shuffleSeed === null ? configs : shuffled(configs, new SeededRandom(spec.shuffleSeed, `${group}#${repetition}`));
+      for (const config of block) runs.push({ key: runKey(config, repetition, spec), config, repetition, group });
+    }
+  }
+  return runs;
+}
+
+function shuffled<T>(items: T[], rng: SeededRandom): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.nextUint32() % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

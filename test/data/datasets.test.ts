@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import {
+  alpacaPrompt, datasetPath, DatasetNotFoundError, gsm8kPrompt, loadAlpaca, loadGsm8k, loadPromptTexts,
+} from "../../src/data/datasets.js";
+import { sharedPath } from "../support/shared.js";
+
+const datasets = sharedPath("datasets/alpaca/alpaca_5000.json");
+const dataDir = datasets.skip ? "" : dirname(dirname(datasets.path));
+
+test("Alpaca and GSM8K load from a data folder (../shared/datasets)", { skip: datasets.skip }, async () => {
+  const alpaca = await loadAlpaca({ dataDir, download: false, env: {} });
+  assert.equal(alpaca.length, 5000);
+  assert.equal(typeof alpaca[0].instruction, "string");
+  const gsm8k = await loadGsm8k({ dataDir, download: false, env: {} });
+  assert.equal(gsm8k.length, 1319);
+  assert.match(gsm8k[0].question, /^Janet’s ducks lay 16 eggs per day/);
+});
+
+test("WATTLAB_DATA_DIR and WATTLAB_ALPACA / WATTLAB_GSM8K are honoured, explicit paths first", { skip: datasets.skip }, async () => {
+  const alpacaFile = join(dataDir, "alpaca", "alpaca_5000.json");
+  const gsmFile = join(dataDir, "gsm8k", "test.jsonl");
+  assert.equal(await datasetPath("alpaca", { env: { WATTLAB_DATA_DIR: dataDir }, download: false }), alpacaFile);
+  assert.equal(await datasetPath("gsm8k", { env: { WATTLAB_GSM8K: gsmFile, WATTLAB_DATA_DIR: "/nowhere" }, download: false }), gsmFile);
+  await assert.rejects(datasetPath("gsm8k", { gsm8kPath: "/nowhere/test.jsonl", env: { WATTLAB_GSM8K: gsmFile } }), DatasetNotFoundError);
+  const texts = await loadPromptTexts("gsm8k", { env: { WATTLAB_GSM8K: gsmFile }, download: false });
+  assert.equal(texts.length, 1319);
+});
+
+test("prompts as the seed built them: instruction, blank line, input; GSM8K question alone", () => {
+  assert.equal(alpacaPrompt({ instruction: "Sort these.", input: "3, 1, 2", output: "1, 2, 3" }), "Sort these.\n\n3, 1, 2");
+  assert.equal(alpacaPrompt({ instruction: "Name a colour.", input: "", output: "red" }), "Name a colour.");
+  assert.equal(gsm8kPrompt({ question: "What is 2+2?", answer: "4" }), "What is 2+2?");
+});
+
+test("offline and not found: the error names every place looked and the variables to set", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "wattlab-data-"));
+  const error = await loadAlpaca({ env: { WATTLAB_DATA_DIR: empty, WATTLAB_OFFLINE: "1" }, cacheDir: join(empty, "cache") }).catch((e) => e);
+  assert.ok(error instanceof DatasetNotFoundError);
+  assert.match(error.message, /alpaca dataset not found; looked at .*alpaca[\\/]alpaca_5000\.json/);
+  assert.match(error.message, /Set WATTLAB_ALPACA=\/path\/to\/alpaca_5000\.json, or WATTLAB_DATA_DIR to a folder holding alpaca\/alpaca_5000\.json/);
+  // a failed download says why, and still says what to set
+  const failing = (async () => { throw new Error("getaddrinfo ENOTFOUND huggingface.co"); }) as unknown as typeof fetch;
+  const viaNet = await loadGsm8k({ env: {}, cacheDir: join(empty, "cache"), download: true, fetch: failing }).catch((e) => e);
+  assert.match(viaNet.message, /download from the Hugging Face Hub \(openai\/gsm8k\) failed: getaddrinfo ENOTFOUND/);
+  assert.match(viaNet.message, /Set WATTLAB_GSM8K=/);
+});

@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitForIdle } from "../../src/sweep/cooldown.js";
+import { runSweep } from "../../src/sweep/run.js";
+import { parseSpec } from "../../src/sweep/spec.js";
+import { readResults } from "../../src/sweep/store.js";
+import { FakeClockMeter, smallSpecJson, standInDeps, steppingClock } from "./support/stand-ins.js";
+
+const spec = { maxS: 5, toleranceRatio: 0.05, windowS: 1 };
+
+test("cooldown waits window by window until power is within tolerance of idle, or gives up at maxS", async () => {
+  const slept: number[] = [];
+  const sleep = async (ms: number) => { slept.push(ms); };
+  const meter = new FakeClockMeter({ clock: steppingClock(1), sources: { gpu: "counter", cpu: "none", dram: "none" }, gpuW: 100 });
+  assert.equal(await waitForIdle(meter, { spec, idlePowerW: 50, sleep }), 5, "100 W never reaches 50 W idle: gives up");
+  assert.deepEqual(slept, [1000, 1000, 1000, 1000, 1000]);
+  assert.equal(await waitForIdle(meter, { spec, idlePowerW: 96, sleep }), 1, "100 W is within 5% of 96 W");
+  slept.length = 0;
+  assert.equal(await waitForIdle(meter, { spec, idlePowerW: null, sleep }), 5, "no baseline: a plain pause");
+  assert.deepEqual(slept, [5000]);
+  assert.equal(meter.open.size, 0);
+});
+
+test("a sweep with cooldown records the wait before every run but the first", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-cool-"));
+  const wired = standInDeps({ meter: { idleW: 1000 } }); // idle above the run's power: one window each
+  await runSweep(parseSpec({ ...smallSpecJson(1), cooldown: { max_s: 3, window_s: 1 } }), wired.deps, { outDir: dir, progress: false });
+  const waits = readResults(join(dir, "metrics.jsonl")).rows.map((r) => r.cooldown_s);
+  assert.deepEqual(waits, [null, 1, 1, 1]);
+});
