@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Packs a GPU run's needs into .device/ (carried with `carry: [".device"]`, 64 MiB at most):
+# Node, the Vulkan loader and bootstrap.sh from ../shared/device/pack.sh, wattlab's compiled dist/, and
+# only the node_modules the CLI needs on the device (bench/device/closure.mjs) — the whole trimmed
+# node_modules measured 73 MB here, over the limit, mostly llama.cpp's source bundle and notebook tooling.
+set -euo pipefail
+root=$(git rev-parse --show-toplevel); cd "$root"
+npx tsc -p .
+DEVICE_NODE_MODULES="koffi" bash ../shared/device/pack.sh dist >/dev/null
+mods=$(node bench/device/closure.mjs)
+# shellcheck disable=SC2086
+tar cf - --exclude='*/bin/napi-v*/darwin' --exclude='*/bin/napi-v*/win32' --exclude='*/bin/napi-v*/linux/arm64' \
+  --exclude='node_modules/node-llama-cpp/llama/gitRelease.bundle' --exclude='*.map' \
+  $(for m in $mods; do echo "node_modules/$m"; done) | xz -T2 -6 > .device/node_modules.tar.xz
+du -sh .device | awk '{print "packed .device/: " $1 " (limit 64M)"}'

@@ -1,0 +1,88 @@
+// The main job (`npm start`): build the tiny default model, execute every notebook headless on the CPU,
+// and print what was measured. Needs only Node and npm: no Python, no GPU, no network.
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { resolveDatasetPath } from "../../data/datasets.js";
+import { ensureModel } from "../../models/build.js";
+import { defaultModelsDir } from "../../lab/models.js";
+import { loadResults } from "../../lab/results.js";
+import { energyPerOutputToken } from "../../lab/findings.js";
+import { runNotebook } from "../../notebook/index.js";
+import type { RunRecord } from "../../sweep/record.js";
+import { packageRoot } from "../../version.js";
+import { get, type CommandSpec } from "../args.js";
+
+export const mainCommand: CommandSpec = {
+  name: "main",
+  summary: "the main job: build the tiny model, run every notebook headless, print a summary",
+  usage: "wattlab main [--notebooks 00,03,…] [--timeout S] [--reps N]",
+  options: [
+    { name: "notebooks", kind: "list", help: "notebook name prefixes to run (default: every notebooks/*.ipynb)" },
+    { name: "timeout", kind: "number", help: "per-cell limit. Units: s", default: 300 },
+    { name: "reps", kind: "number", help: "repetitions per configuration", default: 3 },
+  ],
+  async run(parsed) {
+    const root = packageRoot();
+    const started = performance.now();
+    const manifest = await ensureModel(defaultModelsDir(), "tiny", "fp32");
+    console.log(`model: ${relative(root, manifest.dir)} (${manifest.weightForm}, ${(manifest.parameterCount / 1e3).toFixed(0)}K parameters, built ${manifest.createdAt})`);
+
+    // Real datasets where a local copy exists; the synthetic one (random ids re-tokenized) otherwise.
+    const available = (["alpaca", "gsm8k"] as const).filter((d) => resolveDatasetPath(d) !== null);
+    const sweepParameters: Record<string, unknown> = { repetitions: get.number(parsed, "reps") };
+    if (!available.includes("alpaca")) {
+      console.log("datasets: Alpaca not found locally (set WATTLAB_DATA_DIR); the notebooks use the synthetic dataset");
+      sweepParameters.dataset = "synthetic";
+    }
+
+    const notebookDir = join(root, "notebooks");
+    const wanted = get.list(parsed, "notebooks");
+    const notebooks = readdirSync(notebookDir)
+      .filter((f) => f.endsWith(".ipynb") && (wanted.length === 0 || wanted.some((w) => f.startsWith(w)))).sort();
+    const outDir = join(root, "results", "notebooks");
+    let failed = 0;
+    for (const file of notebooks) {
+      // 00 and 08 measure one generation (no sweep parameters); 05 compares the datasets found here.
+      const parameters = file.startsWith("00-") || file.startsWith("08-") ? {}
+        : file.startsWith("05-") ? { ...sweepParameters, datasets: [...available, "synthetic"] } : sweepParameters;
+      const r = await runNotebook(join(notebookDir, file), { parameters, timeoutS: get.number(parsed, "timeout"), outDir });
+      if (r.ok) console.log(`ok    ${file} (${r.seconds.toFixed(1)} s) → ${relative(root, r.outputPath)}`);
+      else {
+        failed++;
+        console.error(`FAIL  ${file}: cell ${r.failedCell!.index} raised ${r.failedCell!.ename}: ${r.failedCell!.evalue} → ${relative(root, r.outputPath)}`);
+      }
+    }
+
+    const rows = loadResults(join(root, "results", "metrics.jsonl"));
+    printSummary(rows);
+    console.log(`\nresults: results/metrics.csv (${rows.length} runs), results/notebooks/, results/figures/ — ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (failed) process.exitCode = 1;
+  },
+};
+
+function printSummary(rows: RunRecord[]): void {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of rows) {
+    const key = `${r.model} ${r.engine}/${r.device} ${r.quantization} ${r.dataset} in=${r.input_length} out=${r.output_length} b=${r.batch_size}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const mean = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  };
+  const num = (v: unknown) => (typeof v === "number" ? v : null);
+  const table = [...groups.entries()].map(([config, rs]) => ({
+    config,
+    n: String(rs.length),
+    tokensPerS: mean(rs.map((r) => num(r.throughput_tokens_per_s))).toFixed(1),
+    joules: mean(rs.map((r) => num(r.energy_total_j_measured) ?? num(r.energy_total_j_estimated))).toFixed(4),
+    jPerToken: mean(rs.map(energyPerOutputToken)).toExponential(3),
+    source: String(rs[0].energy_source) + (typeof rs[0].energy_total_j_estimated === "number" ? " (ESTIMATED)" : ""),
+  }));
+  const head = { config: "config", n: "n", tokensPerS: "tokens/s", joules: "energy J", jPerToken: "J/out token", source: "energy source" };
+  const cols = Object.keys(head) as (keyof typeof head)[];
+  const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...table.map((t) => t[c].length))]));
+  const left = new Set(["config", "source"]);
+  console.log("\n" + [head, ...table].map((t) => cols.map((c) => (left.has(c) ? t[c].padEnd(width[c]) : t[c].padStart(width[c]))).join("  ")).join("\n"));
+}
