@@ -13,3 +13,9 @@ tar cf - --exclude='*/bin/napi-v*/darwin' --exclude='*/bin/napi-v*/win32' --excl
   --exclude='node_modules/node-llama-cpp/llama/gitRelease.bundle' --exclude='*.map' \
   $(for m in $mods; do echo "node_modules/$m"; done) | xz -T2 -6 > .device/node_modules.tar.xz
 du -sh .device | awk '{print "packed .device/: " $1 " (limit 64M)"}'
+# The small third-party fixtures the GPU checks use (read from .device/shared via WATTLAB_SHARED there).
+mkdir -p .device/shared/fixtures/models .device/shared/fixtures/gguf
+cp -r ../shared/fixtures/models/tiny-random-llama-fp16 .device/shared/fixtures/models/
+cp ../shared/fixtures/gguf/stories260K.gguf .device/shared/fixtures/gguf/
+echo "# shared fixtures subset for GPU checks" > .device/shared/README.md
+du -sh .device | awk '{print "with fixtures: " $1}'

@@ -17,6 +17,8 @@ export interface OpenEngineOptions {
   /** fp32 | fp16 | int8 | int4 | q4f16 for onnxruntime; llama.cpp ignores it (the GGUF file chosen holds one weight form). */
   dtype?: string;
   threads?: number;
+  /** onnxruntime webgpu: keep the KV cache on the GPU ("device", default) or round-trip it through the host. */
+  kvCache?: "device" | "host";
 }
 
 export interface OpenedEngine {

@@ -25,6 +25,8 @@ export interface MeasureGenerationOptions extends ModelStoreOptions {
   warmupRuns?: number;
   seed?: number;
   threads?: number;
+  /** onnxruntime webgpu: KV cache resident on the GPU (default) or copied through the host each step. */
+  kvCache?: "device" | "host";
   meter?: MeterOptions;
   /** Idle baseline seconds before measuring (0: none). Default 0. */
   idleSeconds?: number;
@@ -54,7 +56,7 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
   const quantization = options.quantization ?? "fp32";
   const resolved = await resolveModel(options.model ?? "tiny", quantization, engineName, options);
   const { engine, tokenizer } = await openEngine({
-    engine: engineName, modelDir: resolved.dir, device: options.device ?? "cpu", dtype: quantization, threads: options.threads,
+    engine: engineName, modelDir: resolved.dir, device: options.device ?? "cpu", dtype: quantization, threads: options.threads, kvCache: options.kvCache,
   });
   const meter = await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter });
   try {

@@ -144,7 +144,10 @@ async function run(): Promise<void> {
   port.on("message", (message: ToWorker) => {
     switch (message.type) {
       case "begin": {
-        open.set(message.window, { peakPowerW: null, memoryMb: {} });
+        // Seeded with the memory last seen: a window shorter than a sampling period still reports it.
+        const memoryMb: Record<string, number> = {};
+        for (const state of states) if (state.channel.info.kind === "gpu" && state.memoryMb !== null) memoryMb[state.channel.info.key] = state.memoryMb;
+        open.set(message.window, { peakPowerW: null, memoryMb });
         post({ type: "snapshot", request: message.request, snapshot: snapshot(sample(false)), peaks: null });
         break;
       }

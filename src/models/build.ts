@@ -6,7 +6,9 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { GraphBuilder } from "./onnx/graph.js";
 import { genaiConfig } from "./onnx/genai-config.js";
+import { buildLlamaFusedGraph, checkFusedConfig } from "./onnx/llama-fused.js";
 import { buildLlamaGraph } from "./onnx/llama-graph.js";
+import type { LogitsForm } from "./onnx/llama-io.js";
 import { encodeModel } from "./onnx/onnx-proto.js";
 import type { FloatForm } from "./onnx/weight-jobs.js";
 import { WeightPlan, type LinearForm } from "./onnx/weight-plan.js";
@@ -16,7 +18,15 @@ import { synthesizeTokenizer } from "./tokenizer-synth.js";
 import { wattlabVersion } from "../version.js";
 
 export type ModelDtype = "fp32" | "fp16" | "int8" | "int4";
+/**
+ * "portable": standard ONNX ops only (any execution provider). "fused": onnxruntime contrib ops
+ * (GroupQueryAttention, SkipSimplifiedLayerNormalization, packed Q/K/V) as onnxruntime-genai builds them;
+ * needs a head size that is a multiple of 16.
+ */
 export type GraphForm = "portable" | "fused";
+export type { LogitsForm } from "./onnx/llama-io.js";
+export const GRAPH_FORMS: readonly GraphForm[] = ["portable", "fused"];
+export const LOGITS_FORMS: readonly LogitsForm[] = ["last", "all"];
 
 export interface BuildOptions {
   /** A name from PRESETS; or give `config`. */
@@ -27,7 +37,10 @@ export interface BuildOptions {
   /** Folder with tokenizer.json + tokenizer_config.json to copy; a synthetic tokenizer otherwise. */
   tokenizerDir?: string;
   seed?: number;
+  /** Default "portable". */
   graph?: GraphForm;
+  /** Default "last": logits [batch, 1, vocab] of each row's last position; "all": [batch, seq, vocab]. */
+  logits?: LogitsForm;
   /** Activations and KV cache type; fp16 for dtype fp16, fp32 otherwise unless given (int8/int4 only). */
   activations?: FloatForm;
   /** MatMulNBits block size for int8/int4 (default 32). */
@@ -52,6 +65,8 @@ export interface BuildManifest {
   logitsType: "float32" | "float16";
   seed: number;
   graph: GraphForm;
+  /** Which positions the logits output covers. */
+  logits: LogitsForm;
   opset: number;
   tokenizer: "synthetic" | "copied";
   wattlabVersion: string;
@@ -64,7 +79,7 @@ export interface BuildManifest {
 }
 
 /** Bumped when the graph or weight layout changes, so that cached folders are rebuilt. */
-export const BUILDER_VERSION = "wattlab-onnx-builder/1";
+export const BUILDER_VERSION = "wattlab-onnx-builder/2";
 const OPSET = 17;
 const DATA_FILE = "model.onnx.data";
 const MANIFEST_FILE = "wattlab-manifest.json";
@@ -110,9 +125,12 @@ export async function buildModel(options: BuildOptions): Promise<BuildManifest> 
     throw new Error(`Unsupported dtype "${dtype}". Should be one of: fp32, fp16, int8, int4`);
   }
   const graphForm = options.graph ?? "portable";
-  if (graphForm !== "portable") throw new Error(`graph "${graphForm}" is not implemented yet; use "portable"`);
+  if (!GRAPH_FORMS.includes(graphForm)) throw new Error(`Unsupported graph "${graphForm}". Should be one of: ${GRAPH_FORMS.join(", ")}`);
+  const logits = options.logits ?? "last";
+  if (!LOGITS_FORMS.includes(logits)) throw new Error(`Unsupported logits "${logits}". Should be one of: ${LOGITS_FORMS.join(", ")}`);
   if (!options.config && !options.preset) throw new Error("buildModel needs a preset name or a config");
   const config = options.config ?? getPreset(options.preset!);
+  if (graphForm === "fused") checkFusedConfig(config);
   const seed = options.seed ?? DEFAULT_SEED;
   const blockSize = options.blockSize ?? 32;
   const act = resolveActivations(dtype, options.activations);
@@ -120,19 +138,20 @@ export async function buildModel(options: BuildOptions): Promise<BuildManifest> 
 
   const g = new GraphBuilder("wattlab_" + (options.preset ?? config.model_type));
   const plan = new WeightPlan(g, DATA_FILE, act, linearForm(dtype, blockSize));
-  buildLlamaGraph(g, config, act, plan);
+  if (graphForm === "fused") buildLlamaFusedGraph(g, config, act, plan, logits);
+  else buildLlamaGraph(g, config, act, plan, logits);
   const workers = options.workers ?? Math.min(8, cpus().length);
   await writeWeights(join(outDir, DATA_FILE), plan.size, plan.jobs, seed, workers);
   const opsets = [{ domain: "", version: OPSET }];
-  if (plan.usesContribOps) opsets.push({ domain: "com.microsoft", version: 1 });
+  if (plan.usesContribOps || graphForm === "fused") opsets.push({ domain: "com.microsoft", version: 1 });
   const version = wattlabVersion();
   writeFileSync(join(outDir, "model.onnx"), encodeModel({
     irVersion: 8, opsets, producerName: "wattlab", producerVersion: version, graph: g.toGraph(),
-    metadata: { preset: options.preset ?? "", seed: String(seed), dtype },
+    metadata: { preset: options.preset ?? "", seed: String(seed), dtype, graph: graphForm, logits },
   }));
 
   writeFileSync(join(outDir, "config.json"), JSON.stringify(config, null, 2) + "\n");
-  writeFileSync(join(outDir, "genai_config.json"), JSON.stringify(genaiConfig(config), null, 4) + "\n");
+  writeFileSync(join(outDir, "genai_config.json"), JSON.stringify(genaiConfig(config, { graph: graphForm, logits }), null, 4) + "\n");
   let tokenizer: BuildManifest["tokenizer"] = "synthetic";
   if (options.tokenizerDir) {
     for (const name of ["tokenizer.json", "tokenizer_config.json"]) {
@@ -171,6 +190,7 @@ export async function buildModel(options: BuildOptions): Promise<BuildManifest> 
     logitsType: act === "fp16" ? "float16" : "float32",
     seed,
     graph: graphForm,
+    logits,
     opset: OPSET,
     tokenizer,
     wattlabVersion: version,
@@ -194,25 +214,33 @@ export function readManifest(dir: string): BuildManifest | null {
   return { ...stored, dir: resolve(dir) };
 }
 
-/** The cache folder ensureModel uses: `<modelsDir>/<preset>-<dtype>` (seed and graph appended when not default). */
+/**
+ * The cache folder ensureModel uses: `<modelsDir>/<preset>-<dtype>` (seed, activations, graph and logits
+ * appended when not default).
+ */
 export function modelDir(modelsDir: string, preset: string, dtype: ModelDtype,
-  options: { seed?: number; graph?: GraphForm } = {}): string {
+  options: { seed?: number; graph?: GraphForm; logits?: LogitsForm; activations?: FloatForm } = {}): string {
   let name = `${preset}-${dtype}`;
+  if (options.activations && options.activations !== resolveActivations(dtype)) name += `-${options.activations}act`;
   if ((options.seed ?? DEFAULT_SEED) !== DEFAULT_SEED) name += `-seed${options.seed}`;
   if ((options.graph ?? "portable") !== "portable") name += `-${options.graph}`;
+  if ((options.logits ?? "last") !== "last") name += `-logits-${options.logits}`;
   return join(modelsDir, name);
 }
 
 /**
  * Builds a preset once and reuses it: returns the cached folder's manifest when it matches (same preset,
- * dtype, seed, graph and builder version), else builds into a temporary folder and renames it into place.
+ * dtype, seed, graph, logits and builder version), else builds into a temporary folder and renames it into place.
  */
 export async function ensureModel(modelsDir: string, preset: string, dtype: ModelDtype,
   options: Omit<BuildOptions, "preset" | "config" | "dtype" | "outDir"> = {}): Promise<BuildManifest> {
   const dir = modelDir(modelsDir, preset, dtype, options);
   const seed = options.seed ?? DEFAULT_SEED;
+  const activations = resolveActivations(dtype, options.activations);
   const matches = (m: BuildManifest | null): m is BuildManifest => m !== null && m.preset === preset && m.dtype === dtype
-    && m.seed === seed && m.graph === (options.graph ?? "portable") && m.builder === BUILDER_VERSION
+    && m.activations === activations
+    && m.seed === seed && m.graph === (options.graph ?? "portable") && m.logits === (options.logits ?? "last")
+    && m.builder === BUILDER_VERSION
     && m.tokenizer === (options.tokenizerDir ? "copied" : "synthetic");
   const cached = readManifest(dir);
   if (matches(cached)) return cached;

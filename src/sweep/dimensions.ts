@@ -8,7 +8,14 @@ export type Quantization = (typeof QUANTIZATIONS)[number];
 export const DATASETS = ["alpaca", "gsm8k", "synthetic"] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
-export const DEVICES = ["cpu", "webgpu", "cuda"] as const satisfies readonly ExecutionProvider[];
+/** onnxruntime's execution providers, plus llama.cpp's Vulkan backend. */
+export type SweepDevice = ExecutionProvider | "vulkan";
+export const DEVICES = ["cpu", "webgpu", "cuda", "vulkan"] as const satisfies readonly SweepDevice[];
+/** Which engine runs on which device; a spec pairing others is refused before anything runs. */
+export const ENGINE_DEVICES: Readonly<Record<EngineName, readonly SweepDevice[]>> = {
+  onnxruntime: ["cpu", "webgpu", "cuda"],
+  "llama.cpp": ["cpu", "cuda", "vulkan"],
+};
 export const ENGINES = ["onnxruntime", "llama.cpp"] as const satisfies readonly EngineName[];
 
 /** The seed study's named lengths. Units: tokens. */
@@ -18,7 +25,7 @@ export const NAMED_LENGTHS: Readonly<Record<string, number>> = { short: 128, med
 export interface RunConfig {
   model: string;
   engine: EngineName;
-  device: ExecutionProvider;
+  device: SweepDevice;
   quantization: Quantization;
   dataset: DatasetName;
   /** Units: tokens per prompt. */
@@ -43,7 +50,7 @@ export const DIMENSION_FIELD = {
 export interface DimensionValues {
   model?: string[];
   engine?: EngineName[];
-  device?: ExecutionProvider[];
+  device?: SweepDevice[];
   quantization?: Quantization[];
   dataset?: DatasetName[];
   input_length?: number[];

@@ -11,7 +11,7 @@ import type { MeterDescription } from "../meter/description.js";
 import type { WindowMeasurement } from "../meter/types.js";
 import { gitCommit, wattlabVersion } from "../version.js";
 import { realSleep, waitForIdle, type CooldownContext } from "./cooldown.js";
-import type { Quantization, RunConfig } from "./dimensions.js";
+import type { Quantization, RunConfig, SweepDevice } from "./dimensions.js";
 import { consoleProgress, type ProgressEvent } from "./progress.js";
 import {
   completedRecord, failedRecord, fixedIntensityCarbon, windowCarbon,
@@ -43,7 +43,7 @@ export interface ResolvedModel {
 export interface OpenEngineOptions {
   engine: EngineName;
   modelDir: string;
-  device: ExecutionProvider;
+  device: SweepDevice;
   dtype: Quantization;
 }
 

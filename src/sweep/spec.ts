@@ -7,6 +7,7 @@ import { PRESETS } from "../models/presets.js";
 import {
   ALLOWED, DIMENSIONS, NAMED_LENGTHS, configColumns, getDimension, isLengthDimension, withDimension,
   type Dimension, type DimensionValues, type RunConfig,
+  ENGINE_DEVICES,
 } from "./dimensions.js";
 import { stableHash } from "./hash.js";
 
@@ -116,6 +117,10 @@ export function specProblems(spec: SweepSpec, contextLength: ContextLengthLookup
   }
   if (problems.length === 0) {
     for (const c of expandConfigs(spec)) {
+      if (!ENGINE_DEVICES[c.engine].includes(c.device)) {
+        add({ field: "engine+device", value: `${c.engine}+${c.device}`, reason: `${c.engine} does not run on ${c.device}`,
+          fix: `pair ${c.engine} with one of ${ENGINE_DEVICES[c.engine].join(", ")}` });
+      }
       const context = contextLength(c.model);
       if (context !== undefined && c.inputLength + c.outputLength > context) {
         add({

@@ -44,3 +44,17 @@ test("a window's GPU joules come from the energy counter: configured W × window
     await meter.close();
   }
 });
+
+test("a window shorter than one sampling period still reports the GPU memory last seen", { skip: skipWithoutFake() }, async () => {
+  const fake = requireFake();
+  fake.configure({ power_w: 50, mem_used_mb: 1234 });
+  const meter = await Meter.open({ nvmlLibraryPath: fake.libraryPath, cpu: "none", sampleMs: 1000 });
+  try {
+    await meter.begin("short");
+    const window = await meter.end("short");
+    assert.equal(window.gpus[0].peakMemoryMb, 1234);
+    assert.equal(window.sources.gpu, "counter");
+  } finally {
+    await meter.close();
+  }
+});

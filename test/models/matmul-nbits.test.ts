@@ -40,7 +40,7 @@ function dequantizedWeights(bits: 4 | 8): ReferenceWeights {
 
 for (const [dtype, bits] of [["int8", 8], ["int4", 4]] as const) {
   test(`${dtype} (fp32 activations) runs and matches the reference on the dequantized weights`, async () => {
-    const built = await buildModel({ config, dtype, blockSize, outDir: join(root, dtype), workers: 1 });
+    const built = await buildModel({ config, dtype, blockSize, logits: "all", outDir: join(root, dtype), workers: 1 });
     const { logits } = await runPrompt(await openSession(join(built.dir, "model.onnx")), prompt);
     const layoutError = relativeError(logits, referenceForward(config, dequantizedWeights(bits), { inputIds: prompt }));
     const quantError = relativeError(logits, referenceForward(config, referenceWeights(config, 0), { inputIds: prompt }));

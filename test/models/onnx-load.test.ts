@@ -46,11 +46,14 @@ test("genai_config.json has the fixture's shape and the preset's sizes", { skip:
   await buildModel({ preset: "tiny", dtype: "fp32", outDir: dir, workers: 1 });
   const built = JSON.parse(readFileSync(join(dir, "genai_config.json"), "utf8"));
   const theirs = JSON.parse(readFileSync(join(fixture.path, "genai_config.json"), "utf8"));
-  const { search: _search, ...builtWithoutSearch } = built;
+  const { search: _search, wattlab, ...builtWithoutSearch } = built;
   assert.deepEqual(keyTree(builtWithoutSearch), keyTree(theirs));
   assert.equal(built.model.decoder.num_key_value_heads, 2);
   assert.equal(built.model.vocab_size, 512);
+  assert.deepEqual(wattlab, { graph: "portable", logits: "last", padding_side: "left" });
   const manifest = JSON.parse(readFileSync(join(dir, "wattlab-manifest.json"), "utf8"));
+  assert.equal(manifest.graph, "portable");
+  assert.equal(manifest.logits, "last");
   assert.equal(manifest.files.length, 2);
   assert.match(manifest.files[1].sha256, /^[0-9a-f]{64}$/);
 });

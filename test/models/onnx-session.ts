@@ -28,9 +28,10 @@ export interface StepInput { inputIds: number[][]; attentionMask: number[][]; po
 
 /** One forward call; returns logits as float64 [batch, seq, vocab] and the present cache renamed as past. */
 export async function runStep(session: Session, input: StepInput): Promise<{ logits: Float64Array; dims: readonly number[]; cache: KvCache }> {
-  const out = await session.run({
-    input_ids: int64(input.inputIds), attention_mask: int64(input.attentionMask), position_ids: int64(input.positionIds), ...input.past,
-  });
+  const feeds: Record<string, ort.Tensor> = { input_ids: int64(input.inputIds), attention_mask: int64(input.attentionMask), ...input.past };
+  // the fused graph has no position_ids (GroupQueryAttention derives them from the mask)
+  if (session.inputNames.includes("position_ids")) feeds.position_ids = int64(input.positionIds);
+  const out = await session.run(feeds);
   const logits = out.logits;
   const values = logits.type === "float16" ? fromHalfArray(logits.data as Uint16Array) : (logits.data as Float32Array);
   const cache: KvCache = {};

@@ -14,17 +14,21 @@ const root = mkdtempSync(join(tmpdir(), "wattlab-quant-"));
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
 const fixture = sharedPath("fixtures/models/tiny-random-llama-fp16");
 
-test("quantizing a built fp32 model equals building it as int8 directly", async () => {
-  const fp32 = await buildModel({ preset: "tiny", dtype: "fp32", outDir: join(root, "fp32"), workers: 1 });
-  const direct = await buildModel({ preset: "tiny", dtype: "int8", outDir: join(root, "int8"), workers: 1 });
-  const report = quantizeModel({ inputDir: fp32.dir, outDir: join(root, "fp32-q8"), bits: 8 });
-  assert.equal(report.quantized.length, 4 * 7 + 1); // 7 linears per layer + lm_head
-  assert.ok(existsSync(join(root, "fp32-q8", "tokenizer.json")));
-  const prompt = [[1, 9, 80, 200, 511]];
-  const a = await runPrompt(await openSession(join(root, "fp32-q8", "model.onnx")), prompt);
-  const b = await runPrompt(await openSession(join(direct.dir, "model.onnx")), prompt);
-  assert.ok(relativeError(a.logits, b.logits) < 1e-6);
-});
+// MatMuls per layer: q, k, v, o, gate, up, down (portable); packed qkv, o, gate, up, down (fused); + lm_head
+for (const [graph, matmuls] of [["portable", 4 * 7 + 1], ["fused", 4 * 5 + 1]] as const) {
+  test(`quantizing a built fp32 model equals building it as int8 directly (${graph})`, async () => {
+    const fp32 = await buildModel({ preset: "tiny", dtype: "fp32", graph, outDir: join(root, `fp32-${graph}`), workers: 1 });
+    const direct = await buildModel({ preset: "tiny", dtype: "int8", graph, outDir: join(root, `int8-${graph}`), workers: 1 });
+    const out = join(root, `fp32-q8-${graph}`);
+    const report = quantizeModel({ inputDir: fp32.dir, outDir: out, bits: 8 });
+    assert.equal(report.quantized.length, matmuls);
+    assert.ok(existsSync(join(out, "tokenizer.json")));
+    const prompt = [[1, 9, 80, 200, 511]];
+    const a = await runPrompt(await openSession(join(out, "model.onnx")), prompt);
+    const b = await runPrompt(await openSession(join(direct.dir, "model.onnx")), prompt);
+    assert.ok(relativeError(a.logits, b.logits) < 1e-6);
+  });
+}
 
 test("the third-party genai fixture quantizes to 8 and 4 bits and still runs", { skip: fixture.skip }, async () => {
   const prompt = [[1, 450, 4996, 17354, 1701]];

@@ -1,4 +1,4 @@
-// The built tiny models against the independent float64 forward pass.
+// The built tiny models (every position's logits) against the independent float64 forward pass.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,7 +19,7 @@ for (const preset of ["tiny", "tiny-qwen2"]) {
   before(() => { expected = referenceForward(config, referenceWeights(config, 0), { inputIds: prompt }); });
 
   test(`${preset} fp32 logits match the float64 reference (relative error < 1e-4)`, async () => {
-    await buildModel({ preset, dtype: "fp32", outDir: join(root, preset + "-fp32"), workers: 1 });
+    await buildModel({ preset, dtype: "fp32", logits: "all", outDir: join(root, preset + "-fp32"), workers: 1 });
     const { logits, dims } = await runPrompt(await openSession(join(root, preset + "-fp32", "model.onnx")), prompt);
     assert.deepEqual(dims, [1, prompt[0].length, config.vocab_size]);
     const error = relativeError(logits, expected);
@@ -28,7 +28,7 @@ for (const preset of ["tiny", "tiny-qwen2"]) {
   });
 
   test(`${preset} fp16 logits stay near the reference (error reported)`, async () => {
-    await buildModel({ preset, dtype: "fp16", outDir: join(root, preset + "-fp16"), workers: 1 });
+    await buildModel({ preset, dtype: "fp16", logits: "all", outDir: join(root, preset + "-fp16"), workers: 1 });
     const { logits } = await runPrompt(await openSession(join(root, preset + "-fp16", "model.onnx")), prompt);
     const error = relativeError(logits, expected);
     console.log(`${preset} fp16 relative logits error: ${error.toExponential(2)}`);

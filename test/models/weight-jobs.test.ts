@@ -17,7 +17,7 @@ const [rows, cols] = spec.shape;
 const values = weightValues(7, spec);
 
 function run(job: WeightJob, blockElements: number, bytes: number): Uint8Array {
-  const path = join(root, `${job.kind}-${blockElements}`);
+  const path = join(root, `${job.kind}-${blockElements}-${"table" in job ? job.table : ""}`);
   const fd = openSync(path, "w");
   runWeightJob(job, fd, 7, blockElements);
   closeSync(fd);
@@ -31,6 +31,30 @@ test("transposed fp32 write equals Wᵀ for any block size (seams between row bl
     const data = run({ kind: "transposed", spec, form: "fp32", offset: 0 }, blockElements, rows * cols * 4);
     const t = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) assert.equal(t[c * rows + r], values[r * cols + c]);
+  }
+});
+
+test("transposed with columns writes a band of a wider [in, total] matrix (packed Q/K/V)", () => {
+  const total = rows + 10;
+  const start = 6;
+  const path = join(root, "band");
+  const fd = openSync(path, "w");
+  runWeightJob({ kind: "transposed", spec, form: "fp32", offset: 0, columns: { total, start } }, fd, 7, 96);
+  closeSync(fd);
+  const data = readFileSync(path);
+  const t = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+  assert.equal(t.length, (cols - 1) * total + start + rows); // the last row of the band ends the file
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) assert.equal(t[c * total + start + r], values[r * cols + c]);
+});
+
+test("rope tables hold cos/sin of position × inverse frequency, whatever the block size", () => {
+  for (const blockElements of [5, 1 << 20]) {
+    const data = run({ kind: "rope", name: "sin_cache", table: "sin", positions: 9, dim: 8, theta: 10000, form: "fp32", offset: 0 },
+      blockElements, 9 * 4 * 4);
+    const t = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+    for (let p = 0; p < 9; p++) {
+      for (let i = 0; i < 4; i++) assert.ok(Math.abs(t[p * 4 + i] - Math.sin(p / 10000 ** (i / 4))) < 1e-6, `position ${p} pair ${i}`);
+    }
   }
 });
 
@@ -62,8 +86,10 @@ for (const bits of [4, 8] as const) {
   });
 }
 
-test("worker threads write the same bytes as one thread", async () => {
-  const one = await buildModel({ preset: "tiny-qwen2", dtype: "fp16", outDir: join(root, "w1"), workers: 1 });
-  const two = await buildModel({ preset: "tiny-qwen2", dtype: "fp16", outDir: join(root, "w2"), workers: 2 });
-  assert.deepEqual(two.files, one.files);
-});
+for (const graph of ["portable", "fused"] as const) {
+  test(`worker threads write the same bytes as one thread (${graph})`, async () => {
+    const one = await buildModel({ preset: "tiny-qwen2", dtype: "fp16", graph, outDir: join(root, `w1-${graph}`), workers: 1 });
+    const two = await buildModel({ preset: "tiny-qwen2", dtype: "fp16", graph, outDir: join(root, `w2-${graph}`), workers: 2 });
+    assert.deepEqual(two.files, one.files);
+  });
+}

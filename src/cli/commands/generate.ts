@@ -26,6 +26,7 @@ export const generateCommand: CommandSpec = {
     { name: "fixed-length", kind: "boolean", help: "ignore EOS: exactly --max-new-tokens per prompt" },
     { name: "warmup", kind: "number", help: "unmetered warm-up generations", default: 1 },
     { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
+    { name: "kv-cache", kind: "string", help: "onnxruntime webgpu: device (KV stays on the GPU) or host (copied every step)", default: "device" },
     { name: "json", kind: "boolean", help: "print the whole measurement as JSON" },
   ],
   async run(parsed) {
@@ -44,6 +45,7 @@ export const generateCommand: CommandSpec = {
       quantization: dtype as Quantization, prompt: get.string(parsed, "prompt"), inputTokens: get.number(parsed, "input-tokens"),
       dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
+      kvCache: get.string(parsed, "kv-cache") === "host" ? "host" : "device",
     });
     if (get.boolean(parsed, "json")) {
       console.log(JSON.stringify({ ...m, trace: undefined }, null, 2));

@@ -111,9 +111,11 @@ export class LlamaCppEngine implements Engine {
     const done = new Array<boolean>(rows).fill(false);
     const decodeStepS: number[] = [];
     let peakRssBytes = process.memoryUsage.rss();
+    // info.eosTokenIds, not llama.cpp's wider end-of-generation set, so both engines stop at the same ids
+    const eos = new Set(this.info.eosTokenIds);
     const accept = (row: number, token: number) => {
       outputIds[row].push(token);
-      if (outputIds[row].length >= maxNewTokens || (!fixedLength && this.model.isEogToken(asToken(token)))) done[row] = true;
+      if (outputIds[row].length >= maxNewTokens || (!fixedLength && eos.has(token))) done[row] = true;
     };
 
     await hooks.beforePrefill?.();

@@ -27,6 +27,8 @@ export interface LlamaCppEngineOptions {
   sequences?: number;
   /** "never" (default): prebuilt binaries only. "autoAttempt": compile from source where no binary fits. */
   build?: LlamaCppBuild;
+  /** Stop ids instead of the GGUF's EOS (and end-of-turn) token, e.g. to match a model's generation_config. */
+  eosTokenIds?: number[];
 }
 
 export interface LlamaCppTokenizer {
@@ -92,7 +94,7 @@ export async function openLlamaCppEngine(options: LlamaCppEngineOptions): Promis
   try {
     const tokens = model.fileInfo.metadata.tokenizer?.ggml?.tokens;
     if (!Array.isArray(tokens) || tokens.length === 0) throw new Error(`${modelPath} has no tokenizer.ggml.tokens; llama.cpp needs the vocabulary in the file`);
-    const eosTokenIds = endTokenIds(model);
+    const eosTokenIds = options.eosTokenIds ? [...options.eosTokenIds] : endTokenIds(model);
     const info: EngineInfo = {
       engine: "llama.cpp",
       device: llama.gpu === false ? "cpu" : llama.gpu,

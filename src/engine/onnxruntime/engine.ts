@@ -24,6 +24,9 @@ export interface OnnxRuntimeEngineOptions {
   eosTokenIds?: number[];
   /** Id fed on pads and to finished rows; default: the config's pad, else its first EOS, else 0. */
   padTokenId?: number;
+  /** webgpu only: "device" (default) keeps present.* on the GPU and feeds them back; "host" copies the KV
+   * cache to and from the CPU every step (to measure what residency saves). */
+  kvCache?: "device" | "host";
 }
 
 /** The weight form to report, and the dtypes a `dtype` option may name for this model (null: anything). */
@@ -70,7 +73,7 @@ export class OnnxRuntimeEngine implements Engine {
     assertExecutionProvider(device);
     const layout = detectModelLayout(options.modelDir, { dtype: options.dtype });
     // WebGPU keeps present.* on the GPU between steps; the session must name them at creation.
-    const gpuOutputs = device === "webgpu" ? presentOutputNames(layout) : undefined;
+    const gpuOutputs = device === "webgpu" && options.kvCache !== "host" ? presentOutputNames(layout) : undefined;
     const session = await openSession(layout.modelPath, { device, threads: options.threads, gpuOutputs });
     try {
       const signature = readDecoderSignature(session.inputMetadata, session.outputMetadata, layout.config, layout.modelPath);

@@ -100,7 +100,7 @@ function openCpu(options: DeviceOptions, warnings: string[]): { group: DeviceGro
   try {
     const group = openCpuEstimate({ optionW: options.cpuTdpW, envW: options.cpuTdpEnv });
     if (raplReason) {
-      warnings.push(`RAPL unavailable: ${raplReason}. CPU energy is estimated as TDP × utilisation (${group.tdp.tdpW.toFixed(0)} W, ${group.tdp.source}).`);
+      warnings.push(`RAPL unavailable: ${raplReason}. CPU energy is estimated as TDP × system-wide utilisation (${group.tdp.tdpW.toFixed(0)} W, ${group.tdp.source}).`);
     }
     return {
       group,

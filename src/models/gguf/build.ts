@@ -1,13 +1,14 @@
 // Builds a GGUF file that llama.cpp loads, from a preset (or HF config) and a seed: the same weights as the
-// ONNX builder draws, in llama.cpp's layout, streamed tensor by tensor.
+// ONNX builder draws, in llama.cpp's layout, drawn tensor by tensor in worker threads.
 import { mkdir } from "node:fs/promises";
+import { cpus } from "node:os";
 import { dirname } from "node:path";
-import { DEFAULT_SEED, eosTokenIds, getPreset, headDim, weightSpecs, type ModelConfig } from "../presets.js";
+import { DEFAULT_SEED, elementCount, eosTokenIds, getPreset, headDim, weightSpecs, type ModelConfig } from "../presets.js";
 import { GGUF_DTYPES, fileTypeName, type GgufDtype } from "./constants.js";
 import { f32, str, u32, type GgufEntry } from "./metadata.js";
 import { planTensors } from "./tensors.js";
+import { writeGgufTensors } from "./parallel-writer.js";
 import { vocabEntries } from "./vocab.js";
-import { writeGguf } from "./writer.js";
 
 export interface BuildGgufOptions {
   /** A preset name from src/models/presets.ts, or a full config. */
@@ -20,6 +21,8 @@ export interface BuildGgufOptions {
   tokenizerDir?: string;
   /** general.name; the preset name by default. */
   name?: string;
+  /** Worker threads drawing weights; default: the cores, at most 8 (one thread below 16 M values). */
+  workers?: number;
 }
 
 export interface BuildGgufResult {
@@ -73,9 +76,11 @@ export async function buildGguf(options: BuildGgufOptions): Promise<BuildGgufRes
       padTokenId: config.pad_token_id, modelMaxLength: config.max_position_embeddings,
     }),
   ];
-  const plan = planTensors(config, weightSpecs(config), seed, dtype.tensorType);
+  const plan = planTensors(config, weightSpecs(config), dtype.tensorType);
+  const values = plan.tensors.reduce((sum, t) => sum + elementCount(t.source), 0);
+  const workers = options.workers ?? (values < 1 << 24 ? 1 : Math.min(8, cpus().length));
   await mkdir(dirname(options.outPath), { recursive: true });
-  const { bytes } = await writeGguf(options.outPath, metadata, plan.specs);
+  const { bytes } = await writeGgufTensors(options.outPath, metadata, plan.tensors, seed, workers);
   return {
     path: options.outPath, bytes, seconds: (performance.now() - started) / 1000,
     fileType: fileTypeName(dtype.fileType), fallbacks: plan.fallbacks,

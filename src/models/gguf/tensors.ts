@@ -1,7 +1,6 @@
 // HF weight names → GGUF tensor names and layouts, as llama.cpp's convert_hf_to_gguf.py maps them.
 import { headDim, weightChunks, weightValues, type ModelConfig, type WeightSpec } from "../presets.js";
 import { BLOCK_LAYOUT, GgmlType } from "./constants.js";
-import type { GgufTensorSpec } from "./writer.js";
 
 const LAYER_NAMES: Record<string, string> = {
   "input_layernorm.weight": "attn_norm.weight",
@@ -50,8 +49,18 @@ export function permuteRotaryRows(values: Float32Array, heads: number, cols: num
   return out;
 }
 
+/** One GGUF tensor to write: where its values come from and how they are stored (plain data: goes to workers). */
+export interface PlannedTensor {
+  name: string;
+  ne: number[];
+  type: GgmlType;
+  source: WeightSpec;
+  /** Heads of a llama q/k projection whose rows get permuteRotaryRows; null for every other tensor. */
+  rotaryHeads: number | null;
+}
+
 export interface TensorPlan {
-  specs: GgufTensorSpec[];
+  tensors: PlannedTensor[];
   /** Weights stored in another type than asked because their rows are not whole blocks. */
   fallbacks: string[];
 }
@@ -60,11 +69,11 @@ export interface TensorPlan {
  * The GGUF tensors of a model: matrices in `matrixType` (F16 where a row is not whole blocks, as
  * llama-quantize falls back), norms and biases in F32; a tied lm_head is left out (llama.cpp reuses token_embd).
  */
-export function planTensors(config: ModelConfig, specs: WeightSpec[], seed: number, matrixType: GgmlType): TensorPlan {
+export function planTensors(config: ModelConfig, specs: WeightSpec[], matrixType: GgmlType): TensorPlan {
   const permute = config.model_type === "llama";
   const d = headDim(config);
   const fallbacks: string[] = [];
-  const out: GgufTensorSpec[] = [];
+  const tensors: PlannedTensor[] = [];
   for (const spec of specs) {
     if (spec.name === "lm_head.weight" && config.tie_word_embeddings) continue;
     const name = ggufTensorName(spec.name);
@@ -74,15 +83,19 @@ export function planTensors(config: ModelConfig, specs: WeightSpec[], seed: numb
       type = matrixType;
       if (ne[0] % BLOCK_LAYOUT[type]!.elements !== 0) { type = GgmlType.F16; fallbacks.push(name); }
     }
-    const rotary = permute && /\.self_attn\.[qk]_proj\.(weight|bias)$/.test(spec.name);
-    if (rotary) {
-      const heads = spec.name.includes(".q_proj.") ? config.num_attention_heads : config.num_key_value_heads;
-      if (spec.shape[0] !== heads * d) throw new Error(`${spec.name}: ${spec.shape[0]} rows is not ${heads} heads × ${d}`);
-      const cols = spec.shape.length === 2 ? spec.shape[1] : 1;
-      out.push({ name, ne, type, values: () => [permuteRotaryRows(weightValues(seed, spec), heads, cols)] });
-    } else {
-      out.push({ name, ne, type, values: () => weightChunks(seed, spec) });
+    let rotaryHeads: number | null = null;
+    if (permute && /\.self_attn\.[qk]_proj\.(weight|bias)$/.test(spec.name)) {
+      rotaryHeads = spec.name.includes(".q_proj.") ? config.num_attention_heads : config.num_key_value_heads;
+      if (spec.shape[0] !== rotaryHeads * d) throw new Error(`${spec.name}: ${spec.shape[0]} rows is not ${rotaryHeads} heads × ${d}`);
     }
+    tensors.push({ name, ne, type, source: spec, rotaryHeads });
   }
-  return { specs: out, fallbacks };
+  return { tensors, fallbacks };
+}
+
+/** A planned tensor's values in GGUF order, in chunks (q/k projections whole: their rows move). */
+export function* tensorValues(tensor: PlannedTensor, seed: number): Generator<Float32Array> {
+  if (tensor.rotaryHeads === null) { yield* weightChunks(seed, tensor.source); return; }
+  const cols = tensor.source.shape.length === 2 ? tensor.source.shape[1] : 1;
+  yield permuteRotaryRows(weightValues(seed, tensor.source), tensor.rotaryHeads, cols);
 }

@@ -2,7 +2,13 @@
 // so that an engine reads tensor names and sizes the same way for built and third-party models.
 import { eosTokenIds, headDim, type ModelConfig } from "../presets.js";
 
-export function genaiConfig(config: ModelConfig, filename = "model.onnx"): Record<string, unknown> {
+/** What a wattlab build adds to genai_config.json under "wattlab" (onnxruntime-genai itself does not know the key). */
+export interface BuildForm {
+  graph: "portable" | "fused";
+  logits: "last" | "all";
+}
+
+export function genaiConfig(config: ModelConfig, form: BuildForm, filename = "model.onnx"): Record<string, unknown> {
   const eos = eosTokenIds(config);
   return {
     model: {
@@ -16,7 +22,8 @@ export function genaiConfig(config: ModelConfig, filename = "model.onnx"): Recor
         inputs: {
           input_ids: "input_ids",
           attention_mask: "attention_mask",
-          position_ids: "position_ids",
+          // the fused graph has none: GroupQueryAttention derives positions from the mask
+          ...(form.graph === "portable" ? { position_ids: "position_ids" } : {}),
           past_key_names: "past_key_values.%d.key",
           past_value_names: "past_key_values.%d.value",
         },
@@ -35,5 +42,8 @@ export function genaiConfig(config: ModelConfig, filename = "model.onnx"): Recor
       vocab_size: config.vocab_size,
     },
     search: { max_length: config.max_position_embeddings, do_sample: false, num_beams: 1 },
+    // Both graph forms take left-padded batches (the fused one turns them around inside, for
+    // GroupQueryAttention); "logits" says whether the output holds every position or only the last.
+    wattlab: { graph: form.graph, logits: form.logits, padding_side: "left" },
   };
 }

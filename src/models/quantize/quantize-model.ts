@@ -1,6 +1,12 @@
 // Rewrites an ONNX model folder (ours or a third-party export such as onnxruntime-genai's) so that every
 // MatMul whose B is a constant 2-D float initializer becomes com.microsoft MatMulNBits (4 or 8 bits,
 // block-wise round-to-nearest with scales and zero points). onnxruntime-node 1.30's cpu EP runs both widths.
+//
+// For wattlab's own presets, build int4/int8 directly instead (buildModel / `wattlab build-model --dtype int4`):
+// the builder streams every weight in bounded blocks and writes the same bytes this function would (see
+// test/models/quantize-model.test.ts), whereas this function holds one whole weight at a time, several
+// times over (file bytes, float32 rows, packed output): about 6 GB for a 7B Qwen's 152k × 3584 lm_head.
+// It is meant for third-party folders (e.g. onnxruntime-genai exports), and works on both graph forms.
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fromHalfArray, toHalfArray } from "../onnx/fp16.js";
