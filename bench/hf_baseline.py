@@ -41,7 +41,10 @@ def main():
     cfg = PRESETS[a.model]() if a.model in PRESETS else AutoConfig.from_pretrained(a.model)
     t0 = time.perf_counter()
     with torch.device("cuda"):  # initialise on the GPU: random 7B weights in seconds, not minutes
-        model = AutoModelForCausalLM.from_config(cfg, torch_dtype=torch.float16)
+        try:
+            model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float16)  # transformers >= 4.56
+        except TypeError:
+            model = AutoModelForCausalLM.from_config(cfg, torch_dtype=torch.float16)
     model.eval()
     load_s = time.perf_counter() - t0
     pynvml.nvmlInit()
@@ -71,24 +74,31 @@ def main():
                 assert n_new == n_out, (n_new, n_out)
                 total_s = t2 - t1
                 energy_j = (e2 - e1) / 1000
+                decode_j = energy_j - (e1 - e0) / 1000  # generate() minus a prefill-only generate of the same prompt
                 rows.append(dict(engine="transformers", model=a.model, quantization="fp16", device="cuda",
                     batch_size=batch, input_length=n_in, output_length=n_out, repetition=rep, state="completed",
                     latency_total_s=total_s, latency_prefill_s=t1 - t0, tokens_out=batch * n_out,
                     tokens_per_s=batch * n_out / total_s, energy_gpu_j=energy_j, energy_source="gpu:counter",
                     j_per_output_token=energy_j / (batch * n_out), prefill_energy_j=(e1 - e0) / 1000,
+                    decode_energy_j=decode_j, decode_j_per_output_token=decode_j / (batch * n_out),
                     peak_gpu_memory_mb=torch.cuda.max_memory_allocated() / 2**20, gpu_name=gpu_name,
                     model_load_s=load_s, torch_version=torch.__version__,
                     transformers_version=__import__("transformers").__version__))
+                flush_row(a.out, rows[-1])
                 print(f"{a.model} b={batch} in={n_in} out={n_out} rep={rep}: {rows[-1]['tokens_per_s']:.1f} tok/s "
                       f"{rows[-1]['j_per_output_token']:.3f} J/tok", flush=True)
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    exists = os.path.exists(a.out)
-    with open(a.out, "a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+    pynvml.nvmlShutdown()
+
+
+def flush_row(path, row):
+    """Appends one row as soon as it is measured, so a run cut short keeps what it measured."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    exists = os.path.exists(path)
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(row.keys()))
         if not exists:
             w.writeheader()
-        w.writerows(rows)
-    pynvml.nvmlShutdown()
+        w.writerow(row)
 
 
 if __name__ == "__main__":
