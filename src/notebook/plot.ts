@@ -3,6 +3,7 @@
 // Code draw it), text/html (classic Notebook and JupyterLab without the extension), image/png when Chromium made
 // one (GitHub and other static viewers), and text/plain. The 4.8 MB plotly.js bundle goes into the notebook once:
 // the first chart's HTML carries it, later charts only a div and a Plotly.newPlot call that waits for it.
+import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -106,7 +107,10 @@ function screenshot(htmlPath: string, pngPath: string, size: Record<string, unkn
   const result = spawnSync(
     browser,
     [
+      // no network here: background fetches would only stall the start
       "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", "--virtual-time-budget=10000",
+      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+      `--user-data-dir=${join(tmpdir(), `wattlab-chromium-${process.pid}`)}`,
       `--window-size=${Number(size.width)},${Number(size.height)}`, `--screenshot=${pngPath}`, pathToFileURL(htmlPath).href,
     ],
     { stdio: "ignore", timeout: 60_000 },
