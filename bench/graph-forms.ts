@@ -1,8 +1,9 @@
 // Benchmark: the portable graph (standard ONNX ops) against the fused one (onnxruntime contrib ops) through
-// a bare onnxruntime session: prefill ms for a prompt, decode-step ms at that context, and whether the two
-// forms agree on a left-padded batch (the fused form turns rows around for GroupQueryAttention; a device
-// whose kernel ignores per-row lengths would show it here). Models of one preset/dtype/logits are opened
-// together and their repeats interleaved, so that drift (other processes, clocks) hits every form alike.
+// a bare onnxruntime session: prefill ms for a prompt, decode-step ms at that context (and its ratio to the
+// portable form's, repeat by repeat), and whether the two forms agree on a left-padded batch (the fused form
+// turns rows around for GroupQueryAttention; a device whose kernel ignores per-row lengths would show it
+// here). Models of one preset/dtype/logits are opened together and their repeats interleaved, the order
+// alternating, so that drift (other processes, clocks) hits every form alike.
 //   node --import tsx bench/graph-forms.ts [--device cpu|webgpu] [--presets tiny,llama-100m] [--dtypes fp32,fp16,int4]
 //     [--graphs portable,fused] [--logits last] [--activations fp16] [--model-dirs DIR,DIR] [--batch 1] [--prompt-tokens 128]
 //     [--decode-steps 20] [--repeats 5] [--threads N] [--json out.json]
@@ -56,6 +57,8 @@ interface Opened extends Candidate {
   loadS: number;
   prefillMs: number[];
   decodeMs: number[];
+  /** Median decode step of each repeat, in repeat order (paired across the group's forms). */
+  decodeRepeatMs: number[];
   /** Set when a run failed: the model is measured no further and reported as an error row. */
   failed?: string;
 }
@@ -182,7 +185,7 @@ export async function benchGraphForms(options: GraphFormsOptions = {}): Promise<
             ? readGraphOutputNames(layout.modelPath).filter((n) => isPresentName(n, layout.config.kvNameTemplates)) : undefined;
           const session = await createSession(layout.modelPath, { device, threads, gpuOutputs });
           const sig = readDecoderSignature(session.inputMetadata, session.outputMetadata, layout.config, layout.modelPath);
-          opened.push({ ...c, session, sig, loadS: (performance.now() - started) / 1000, prefillMs: [], decodeMs: [] });
+          opened.push({ ...c, session, sig, loadS: (performance.now() - started) / 1000, prefillMs: [], decodeMs: [], decodeRepeatMs: [] });
         } catch (error) {
           rows.push({ model: c.label, graph: c.graph, dtype: c.dtype, device, status: "error", error: (error as Error).message.split("\n")[0] });
         }
@@ -199,7 +202,8 @@ export async function benchGraphForms(options: GraphFormsOptions = {}): Promise<
         });
       }
       for (let r = 0; r < repeats; r++) {
-        for (const m of opened) await guarded(m, async () => {
+        // alternate the order so that no form always runs right after another's spinning threads
+        for (const m of r % 2 ? [...opened].reverse() : opened) await guarded(m, async () => {
           const prefillFeeds = feeds(m.sig, prompt, noPads, 0, emptyPast(m.sig, batch));
           let started = performance.now();
           const out = await m.session.run(prefillFeeds);
@@ -212,6 +216,7 @@ export async function benchGraphForms(options: GraphFormsOptions = {}): Promise<
             m.decodeMs.push(performance.now() - started);
             release(presents(m.sig, step));
           }
+          m.decodeRepeatMs.push(percentile(m.decodeMs.slice(-decodeSteps), 50));
         });
       }
       for (const p of pasts.values()) release(p);
@@ -227,15 +232,23 @@ export async function benchGraphForms(options: GraphFormsOptions = {}): Promise<
         argmax: got.every((g, i) => argmax(g) === argmax(want[i])) ? "yes" : "no",
       });
       for (const m of opened) {
-        const agreement: Record<string, number | string> = {};
+        const vsOthers: Record<string, number | string> = {};
         const got = ragged.get(m);
         if (got && reference && m !== reference) {
           const c = compare(got, ragged.get(reference)!);
-          agreement.raggedRelErrVsPortable = c.relErr;
-          agreement.raggedArgmaxAgrees = c.argmax;
+          vsOthers.raggedRelErrVsPortable = c.relErr;
+          vsOthers.raggedArgmaxAgrees = c.argmax;
+        }
+        const portable = opened.find((o) => o.graph === "portable" && !o.failed);
+        if (portable && m !== portable && !m.failed && m.decodeRepeatMs.length === portable.decodeRepeatMs.length) {
+          // per repeat: this form's median step / the portable one's in the same repeat
+          const ratios = m.decodeRepeatMs.map((ms, i) => ms / portable.decodeRepeatMs[i]);
+          vsOthers.decodeRatioVsPortable = Number(percentile(ratios, 50).toFixed(4));
+          vsOthers.decodeRatioVsPortableMin = Number(Math.min(...ratios).toFixed(4));
+          vsOthers.decodeRatioVsPortableMax = Number(Math.max(...ratios).toFixed(4));
         }
         const exact = fp32Ragged.get(m.identity);
-        if (got && exact && m.dtype !== "fp32") agreement.raggedRelErrVsFp32 = compare(got, exact).relErr;
+        if (got && exact && m.dtype !== "fp32") vsOthers.raggedRelErrVsFp32 = compare(got, exact).relErr;
         if (m.failed) {
           rows.push({ model: m.label, graph: m.graph, dtype: m.dtype, logits: m.logits, device, status: "error", error: m.failed });
           continue;
@@ -248,7 +261,7 @@ export async function benchGraphForms(options: GraphFormsOptions = {}): Promise<
           decodeStepMs: Number(decodeMedian.toFixed(3)),
           decodeStepP90Ms: Number(percentile(m.decodeMs, 90).toFixed(3)),
           decodeTokensPerS: Number(((1000 / decodeMedian) * batch).toFixed(1)),
-          ...agreement, status: "ok",
+          ...vsOthers, status: "ok",
         });
       }
     } finally {

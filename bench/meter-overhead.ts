@@ -1,7 +1,9 @@
 // What a running meter costs the work it measures: a CPU-bound JS matrix multiply timed bare and inside a
-// window of a meter sampling every 100 ms and every 10 ms, same process, rounds interleaved so drift hits all
-// alike. GPUs: the real NVML where it loads, else (with a C compiler) the fake one, 2 GPUs whose calls sleep
-// 1 ms like a real one's. On a shared 2-core machine the spread between rounds dwarfs 1 %: run it on a quiet host.
+// window of a meter sampling every 100 ms and every 10 ms (the work alone is timed, not begin/end), same
+// process, rounds interleaved so drift hits all alike. GPUs: the real NVML where it loads, else (with a C
+// compiler) the fake one, 2 GPUs whose calls sleep 1 ms like a real one's. On a shared 2-core machine the
+// spread between rounds dwarfs 1 %: run it on a quiet host.
+// Overhead: the median over rounds of metered / bare time in the same round, with the rounds' range.
 // Goal: overhead under 1 %. Also reports what an empty begin+end costs (each reads every energy counter).
 //   node --import tsx bench/meter-overhead.ts [rounds] [trialMs]
 import { performance } from "node:perf_hooks";
@@ -43,12 +45,14 @@ function calibrate(trialMs: number): number {
   return Math.max(1, Math.round((reps * trialMs) / (performance.now() - started)));
 }
 
+/** Milliseconds of the work alone; inside a window when metered (begin/end have a fixed cost of their own, reported apart). */
 async function trial(reps: number, meter: Meter | null): Promise<number> {
-  const started = performance.now();
   if (meter) await meter.begin("work");
+  const started = performance.now();
   for (let r = 0; r < reps; r++) matmul();
+  const elapsed = performance.now() - started;
   if (meter) await meter.end("work");
-  return performance.now() - started;
+  return elapsed;
 }
 
 /** The real NVML when it loads (a GPU host), else the fake when cc exists, else CPU only. */
@@ -93,7 +97,11 @@ export async function benchMeterOverhead(rounds = 7, trialMs = 300): Promise<Rec
     for (const [key, sampleMs] of order) times[key].push(sampleMs === 0 ? await trial(reps, null) : await metered(sampleMs));
   }
   const off = median(times.off);
-  const pct = (key: keyof typeof times): number => Number(((median(times[key]) / off - 1) * 100).toFixed(2));
+  // per round: metered / bare of the same round; the median of those, and their spread
+  const ratios = (key: keyof typeof times): number[] => times[key].map((t, i) => t / times.off[i]);
+  const pct = (values: number[]): number => Number(((median(values) - 1) * 100).toFixed(2));
+  const lowPct = (values: number[]): number => Number(((Math.min(...values) - 1) * 100).toFixed(2));
+  const highPct = (values: number[]): number => Number(((Math.max(...values) - 1) * 100).toFixed(2));
   return {
     nvml,
     rounds,
@@ -101,8 +109,12 @@ export async function benchMeterOverhead(rounds = 7, trialMs = 300): Promise<Rec
     offMedianMs: Number(off.toFixed(1)),
     sample100MedianMs: Number(median(times.ms100).toFixed(1)),
     sample10MedianMs: Number(median(times.ms10).toFixed(1)),
-    overhead100msPct: pct("ms100"),
-    overhead10msPct: pct("ms10"),
+    overhead100msPct: pct(ratios("ms100")),
+    overhead100msMinPct: lowPct(ratios("ms100")),
+    overhead100msMaxPct: highPct(ratios("ms100")),
+    overhead10msPct: pct(ratios("ms10")),
+    overhead10msMinPct: lowPct(ratios("ms10")),
+    overhead10msMaxPct: highPct(ratios("ms10")),
     goalPct: 1,
     emptyWindowMedianMs: Number(median(windowMs).toFixed(2)),
   };

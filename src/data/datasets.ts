@@ -25,6 +25,9 @@ export interface DatasetOptions {
   env?: Record<string, string | undefined>;
   /** For the download; default globalThis.fetch. */
   fetch?: typeof fetch;
+  /** Folders laid out like WATTLAB_DATA_DIR searched last before the cache; default the repo's data/ and a
+   * developer checkout's ../shared/datasets (read in place, never copied). */
+  localFolders?: string[];
 }
 
 interface DatasetSource {
@@ -72,7 +75,8 @@ export function datasetCandidates(name: TextDatasetName, options: DatasetOptions
   if (options.dataDir) out.push(join(options.dataDir, source.localName));
   if (env.WATTLAB_DATA_DIR) out.push(join(env.WATTLAB_DATA_DIR, source.localName));
   // the repo's own data/ folder, then a developer checkout's ../shared/datasets (never copied into the repo)
-  out.push(join(packageRoot(), "data", source.localName), join(packageRoot(), "..", "shared", "datasets", source.localName));
+  const folders = options.localFolders ?? [join(packageRoot(), "data"), join(packageRoot(), "..", "shared", "datasets")];
+  out.push(...folders.map((folder) => join(folder, source.localName)));
   out.push(join(cacheRoot(options), source.cacheName));
   return out;
 }

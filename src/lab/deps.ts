@@ -25,7 +25,7 @@ export function sweepMeter(meter: Meter): SweepMeter {
 
 export function labSweepDeps(options: LabOptions = {}): SweepDeps {
   return {
-    resolveModel: (model, quantization, engine) => resolveModel(model, quantization, engine, options),
+    resolveModel: (model, quantization, engine, device) => resolveModel(model, quantization, engine, { ...options, device }),
     openEngine: (o) => openEngine({ engine: o.engine, modelDir: o.modelDir, device: o.device, dtype: o.dtype, threads: options.threads }),
     openMeter: async () => sweepMeter(await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter })),
   };

@@ -95,7 +95,12 @@ export function seedFindings(rows: readonly RunRecord[]): Finding[] {
   const inputs = levels("input_length");
   const paperInput = [-0.7, -0.4];
   for (let i = 0; i + 1 < inputs.length && i < paperInput.length; i++) {
-    change("input_length", inputs[i], inputs[i + 1], "prefill energy per input token (J)", (r) => figure(r, "prefill_j_per_input_token"),
+    // The repeated-prefill window when every compared row has it: a lone prefill is shorter than a GPU energy
+    // counter's 100 ms tick and reads 0 J or one tick. Never mixed: one row without it → the window figure.
+    const compared = [...at("input_length", inputs[i]), ...at("input_length", inputs[i + 1])];
+    const repeated = compared.length > 0 && compared.every((r) => figure(r, "prefill_j_per_input_token_repeated") !== null);
+    const name = repeated ? "prefill_j_per_input_token_repeated" : "prefill_j_per_input_token";
+    change("input_length", inputs[i], inputs[i + 1], `prefill energy per input token${repeated ? ", repeated prefills" : ", one prefill window"} (J)`, (r) => figure(r, name),
       paperInput[i], `energy per input token −${Math.round(-paperInput[i] * 100)}% (paper: ${i === 0 ? "128→512" : "512→1024"})`);
   }
   return out;

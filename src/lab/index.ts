@@ -1,8 +1,8 @@
 // The lab: real parts wired together for notebooks and the CLI (models, engines, meter, sweeps, analysis).
 export { labSweepDeps, sweepMeter } from "./deps.js";
 export type { LabOptions } from "./deps.js";
-export { resolveModel, defaultModelsDir, GGUF_FORM } from "./models.js";
-export type { ModelStoreOptions } from "./models.js";
+export { resolveModel, defaultModelsDir, graphFormFor, GGUF_FORM } from "./models.js";
+export type { ModelStoreOptions, ResolveModelOptions } from "./models.js";
 export { measureGeneration } from "./measure.js";
 export type { MeasureGenerationOptions, MeasuredGeneration } from "./measure.js";
 export { loadResults, summarize, toFrame, figure, isEstimated } from "./results.js";

@@ -1,12 +1,13 @@
 // Where a sweep's `model` value becomes files on disk: presets are built once into the models folder
 // (ONNX for onnxruntime, GGUF for llama.cpp), anything else is taken as a path the user brought.
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EngineName } from "../engine/types.js";
-import { ensureModel, type ModelDtype } from "../models/build.js";
+import { ensureModel, type GraphForm, type ModelDtype } from "../models/build.js";
+import { headDim } from "../models/presets.js";
 import { buildGguf } from "../models/gguf/index.js";
 import { PRESETS } from "../models/presets.js";
-import type { Quantization } from "../sweep/dimensions.js";
+import type { Quantization, SweepDevice } from "../sweep/dimensions.js";
 import type { ResolvedModel } from "../sweep/run.js";
 import { packageRoot } from "../version.js";
 
@@ -20,6 +21,13 @@ export interface ModelStoreOptions {
    */
   tokenizerDirs?: Record<string, string>;
   seed?: number;
+}
+
+export interface ResolveModelOptions extends ModelStoreOptions {
+  /** Where the model will run: presets for GPUs get the fused ONNX graph. Default "cpu". */
+  device?: SweepDevice;
+  /** Overrides the graph form chosen by device (ONNX presets only). */
+  graph?: GraphForm;
 }
 
 /** llama.cpp's native counterparts of the study's weight forms. */
@@ -39,16 +47,41 @@ function tokenizerFor(preset: string, options: ModelStoreOptions): string | unde
   return dir && existsSync(join(dir, "tokenizer.json")) ? dir : undefined;
 }
 
+/**
+ * The ONNX graph form a preset is built with for a device. Fused (onnxruntime contrib ops) on GPUs, where
+ * it was faster in every case measured on the H200 under WebGPU (decode 1.4–2.6× for 7B shapes,
+ * bench/notes/onnx-graph-forms.md); portable on CPU, where the two measured close. A head size that is
+ * not a multiple of 16 cannot be fused.
+ */
+export function graphFormFor(preset: string, device: SweepDevice = "cpu"): GraphForm {
+  if (device !== "webgpu" && device !== "cuda") return "portable";
+  const config = PRESETS[preset];
+  return config && headDim(config) % 16 === 0 ? "fused" : "portable";
+}
+
+/** The graph form recorded in a model folder's wattlab-manifest.json; null for other models. */
+function manifestGraphForm(dir: string): string | null {
+  const file = join(dir, "wattlab-manifest.json");
+  try {
+    if (!existsSync(file)) return null;
+    const graph = (JSON.parse(readFileSync(file, "utf8")) as { graph?: unknown }).graph;
+    return typeof graph === "string" ? graph : null;
+  } catch {
+    return null; // a folder the user brought: the row just leaves the column empty
+  }
+}
+
 /** Resolves (and builds on first use) the model a sweep row names. */
 export async function resolveModel(model: string, quantization: Quantization, engine: EngineName,
-  options: ModelStoreOptions = {}): Promise<ResolvedModel> {
+  options: ResolveModelOptions = {}): Promise<ResolvedModel> {
   const modelsDir = options.modelsDir ?? defaultModelsDir();
   if (!(model in PRESETS)) {
     if (!existsSync(model)) {
       throw new Error(`model "${model}" is neither a preset (${Object.keys(PRESETS).join(", ")}) nor an existing path; ` +
         `build one with \`wattlab build-model --preset NAME\` or pass a model folder / .gguf file`);
     }
-    return { dir: resolve(model) };
+    const dir = resolve(model);
+    return { dir, graphForm: statSync(dir).isDirectory() ? manifestGraphForm(dir) : null };
   }
   mkdirSync(modelsDir, { recursive: true });
   const tokenizerDir = tokenizerFor(model, options);
@@ -58,8 +91,9 @@ export async function resolveModel(model: string, quantization: Quantization, en
     if (!existsSync(path) || statSync(path).size === 0) {
       await buildGguf({ preset: model, dtype: form, outPath: path, seed: options.seed, tokenizerDir });
     }
-    return { dir: path };
+    return { dir: path, graphForm: null };
   }
-  const manifest = await ensureModel(modelsDir, model, quantization as ModelDtype, { seed: options.seed, tokenizerDir });
-  return { dir: manifest.dir, manifestHash: manifest.files.map((f) => f.sha256).join(":").slice(0, 64) };
+  const graph = options.graph ?? graphFormFor(model, options.device);
+  const manifest = await ensureModel(modelsDir, model, quantization as ModelDtype, { seed: options.seed, tokenizerDir, graph });
+  return { dir: manifest.dir, manifestHash: manifest.files.map((f) => f.sha256).join(":").slice(0, 64), graphForm: manifest.graph };
 }

@@ -48,6 +48,8 @@ export const TINY_BATCH: SweepSpec = {
   seed: DEFAULT_SEED,
   fixedLength: true,
   chatTemplate: false,
+  // the CPU estimate needs only a few /proc/stat samples; keeps the repeated-prefill loop cheap per run
+  prefillMinS: 0.2,
 };
 
 /**
@@ -57,6 +59,7 @@ export const TINY_BATCH: SweepSpec = {
 export const TINY_SEED_STUDY: SweepSpec = {
   ...SEED_STUDY,
   name: "tiny-seed-study",
+  prefillMinS: 0.2, // ~40 configurations × repetitions: a 1 s loop per run would dominate the sweep
   base: {
     model: "tiny", engine: "onnxruntime", device: "cpu", quantization: "fp16", dataset: "alpaca",
     inputLength: 16, outputLength: 16, batchSize: 1,

@@ -21,7 +21,7 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   })),
   { name: "set", kind: "list", repeatOnly: true, help: "base value, e.g. --set device=cuda (repeatable)" },
   { name: "reps", kind: "number", help: `recorded repetitions per configuration (default ${DEFAULT_REPETITIONS})` },
-  { name: "warmup", kind: "number", help: `unrecorded warm-up generations per engine group (default ${DEFAULT_WARMUP_RUNS})` },
+  { name: "warmup", kind: "number", help: `unrecorded warm-up generations per request shape (batch, input, output length) of each engine group (default ${DEFAULT_WARMUP_RUNS})` },
   { name: "cooldown", kind: "number", help: "wait up to this many seconds between runs for idle power (0: off)" },
   { name: "shuffle", kind: "number", help: "shuffle run order within each engine group with this seed" },
   { name: "seed", kind: "number", help: `prompt selection seed (default ${DEFAULT_SEED})` },

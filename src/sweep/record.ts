@@ -8,6 +8,7 @@
 // So the CSV keeps the same columns in every row, and no estimate can pass for a measurement.
 import type { EngineInfo, GenerationResult } from "../engine/types.js";
 import type { FigureSource, WindowMeasurement } from "../meter/types.js";
+import type { RepeatedPrefill } from "./prefill-energy.js";
 import { configColumns, type RunConfig } from "./dimensions.js";
 
 export type Cell = string | number | boolean | null;
@@ -17,6 +18,8 @@ export type RunState = "completed" | "failed";
 export const PAIRED_FIGURES = [
   "energy_total_j", "energy_dynamic_j", "gpu_energy_j", "cpu_energy_j", "dram_energy_j",
   "prefill_energy_j", "decode_energy_j", "prefill_j_per_input_token", "decode_j_per_output_token",
+  // one prefill from a window around repeated prefills (src/sweep/prefill-energy.ts); empty in "window" mode
+  "prefill_energy_repeated_j", "prefill_j_per_input_token_repeated",
   "avg_power_w", "peak_power_w", "gco2eq",
 ] as const;
 export type PairedFigure = (typeof PAIRED_FIGURES)[number];
@@ -37,11 +40,11 @@ export const RECORD_COLUMNS = [
   "peak_gpu_memory_mb", "peak_rss_mb",
   // energy, power, carbon (pairs), then their sources
   ...pairs,
-  "energy_window_s", "idle_power_w", "idle_share",
+  "energy_window_s", "prefill_repeats", "prefill_repeated_window_s", "idle_power_w", "idle_share",
   "gpu_energy_source", "cpu_energy_source", "dram_energy_source", "energy_source",
   "carbon_intensity_g_per_kwh", "carbon_source", "cooldown_s",
   // engine and model
-  "weight_form", "execution_provider", "backend_version", "context_length", "model_load_s", "model_dir", "model_manifest_hash",
+  "weight_form", "graph_form", "execution_provider", "backend_version", "context_length", "model_load_s", "model_dir", "model_manifest_hash",
   // machine and software
   "gpu_model", "gpu_driver", "cpu_model", "hostname", "os", "node_version", "wattlab_version", "git_commit",
   "started_at", "ended_at",
@@ -84,6 +87,8 @@ export interface RecordContext {
   engineInfo: EngineInfo | null;
   modelDir: string | null;
   modelManifestHash: string | null;
+  /** ONNX graph form the model was built with ("portable", "fused"); null or absent where none applies. */
+  graphForm?: string | null;
   metadata: RunMetadata;
   startedAt: Date;
   endedAt: Date;
@@ -101,6 +106,8 @@ export interface RunMeasurements {
   decode: WindowMeasurement;
   /** Carbon of the total energy (measured or estimated alike). */
   carbon: (energyJ: number) => CarbonFigure;
+  /** The repeated-prefill window after the run; null or absent in "window" mode. */
+  repeatedPrefill?: RepeatedPrefill | null;
 }
 
 function emptyRecord(key: string, state: RunState): RunRecord {
@@ -127,6 +134,7 @@ function contextColumns(row: RunRecord, ctx: RecordContext): void {
   }
   row.model_dir = ctx.modelDir;
   row.model_manifest_hash = ctx.modelManifestHash;
+  row.graph_form = ctx.graphForm ?? null;
   Object.assign(row, ctx.metadata);
   row.idle_power_w = ctx.idlePowerW;
   row.cooldown_s = ctx.cooldownS;
@@ -219,6 +227,7 @@ export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunReco
   setPair(row, "avg_power_w", seconds > 0 ? totalJ / seconds : null, totalSource);
   setPair(row, "peak_power_w", Math.max(prefill.peakPowerW, decode.peakPowerW), totalSource);
   row.energy_window_s = seconds;
+  repeatedPrefillColumns(row, m.repeatedPrefill ?? null);
   row.idle_share = prefill.idleShare === null && decode.idleShare === null ? null : totalJ > 0 ? 1 - dynamicJ / totalJ : null;
 
   row.gpu_energy_source = gpuSource;
@@ -233,6 +242,17 @@ export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunReco
     row.carbon_source = carbon.source;
   }
   return row;
+}
+
+/** One prefill's energy from the repeated window: its own sources decide measured vs estimated. */
+function repeatedPrefillColumns(row: RunRecord, r: RepeatedPrefill | null): void {
+  if (!r) return;
+  const p = r.perPrefill;
+  const source = [p.sources.gpu, p.sources.cpu, p.sources.dram].reduce(weakerSource, "none" as FigureSource);
+  setPair(row, "prefill_energy_repeated_j", p.totalEnergyJ, source);
+  setPair(row, "prefill_j_per_input_token_repeated", r.inputTokens > 0 ? p.totalEnergyJ / r.inputTokens : null, source);
+  row.prefill_repeats = r.count;
+  row.prefill_repeated_window_s = r.window.seconds;
 }
 
 /** World average grid intensity, Ember 2024 data as shipped in @tgwf/co2 0.19.0 (average-intensities, WORLD). */

@@ -1,6 +1,7 @@
-// The sweep runner: plans runs, skips what the store already holds, loads each engine group once, opens a
-// meter window around prefill and one around decode, and appends one row per run. A run that throws
-// (out of memory, an execution-provider error) becomes a failed row and the sweep goes on.
+// The sweep runner: plans runs, skips what the store already holds, loads each engine group once, warms up
+// each request shape before its first recorded run, opens a meter window around prefill and one around
+// decode, and appends one row per run. A run that throws (out of memory, an execution-provider error)
+// becomes a failed row and the sweep goes on.
 import { cpus, hostname, release, type as osType, arch } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -13,6 +14,7 @@ import { gitCommit, wattlabVersion } from "../version.js";
 import { realSleep, waitForIdle, type CooldownContext } from "./cooldown.js";
 import type { Quantization, RunConfig, SweepDevice } from "./dimensions.js";
 import { consoleProgress, type ProgressEvent } from "./progress.js";
+import { repeatedPrefillFor } from "./prefill-energy.js";
 import {
   completedRecord, failedRecord, fixedIntensityCarbon, windowCarbon,
   type CarbonFigure, type RecordContext, type RunMetadata, type RunRecord,
@@ -38,6 +40,8 @@ export interface ResolvedModel {
   dir: string;
   /** Hash of the model's manifest (how it was built), for the row's metadata. */
   manifestHash?: string | null;
+  /** ONNX graph form ("portable", "fused") from the model's wattlab-manifest.json; null where none applies. */
+  graphForm?: string | null;
 }
 
 export interface OpenEngineOptions {
@@ -54,8 +58,11 @@ export interface OpenedEngine {
 
 /** Everything the runner calls out to; the CLI wires the real parts, tests wire stand-ins. */
 export interface SweepDeps {
-  /** A model folder for a preset name or a path (building or downloading it if needed). */
-  resolveModel(model: string, quantization: Quantization, engine: EngineName): Promise<string | ResolvedModel>;
+  /**
+   * A model folder for a preset name or a path (building or downloading it if needed). `device` lets the
+   * store pick a form that suits it (e.g. the fused ONNX graph on GPUs).
+   */
+  resolveModel(model: string, quantization: Quantization, engine: EngineName, device?: SweepDevice): Promise<string | ResolvedModel>;
   openEngine(options: OpenEngineOptions): Promise<OpenedEngine>;
   openMeter(): Promise<SweepMeter>;
   /** For validation before anything runs; default: presets and model folders' config.json. */
@@ -110,7 +117,7 @@ export function resultsPathFor(outDir: string, shard?: Shard): string {
 }
 
 function normalizeModel(resolved: string | ResolvedModel): ResolvedModel {
-  return typeof resolved === "string" ? { dir: resolved, manifestHash: null } : resolved;
+  return typeof resolved === "string" ? { dir: resolved, manifestHash: null, graphForm: null } : resolved;
 }
 
 function gpuFacts(description: MeterDescription | null): Pick<RunMetadata, "gpu_model" | "gpu_driver" | "cpu_model"> {
@@ -147,7 +154,9 @@ function idlePower(result: { powerW: number } | number | void): number | null {
 /**
  * Runs a sweep into `outDir` (metrics.jsonl, or metrics.shard-I-of-N.jsonl with a shard; a CSV beside it;
  * spec.json). Validates the spec first; reruns skip completed runs (failed ones are retried unless
- * skipFailed); groups runs by (model, quantization, device, engine) so each engine loads once.
+ * skipFailed); groups runs by (model, quantization, device, engine) so each engine loads once, and warms
+ * each distinct request shape (batch size, input length, output length) of a group up `warmupRuns` times,
+ * unmetered, right before its first recorded run.
  */
 export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSweepOptions): Promise<SweepSummary> {
   validateSpec(spec, deps.contextLength ?? defaultContextLength);
@@ -237,7 +246,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       let model: ResolvedModel;
       let opened: OpenedEngine;
       try {
-        model = normalizeModel(await deps.resolveModel(head.model, head.quantization, head.engine));
+        model = normalizeModel(await deps.resolveModel(head.model, head.quantization, head.engine, head.device));
         opened = await deps.openEngine({ engine: head.engine, modelDir: model.dir, device: head.device, dtype: head.quantization });
       } catch (error) {
         // Every run of the group fails with the load error; the next group may well load.
@@ -256,31 +265,48 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
         }
         return prompts.get(id)!;
       };
-      try {
+      // Engines compile kernels and size buffers per request shape (llama.cpp's Vulkan pipelines, its
+      // context; onnxruntime's WebGPU shaders): on the H200 the first run of each new shape came out several
+      // times slower than its repetitions. So every shape is warmed up before its first recorded run.
+      const warmed = new Set<string>();
+      const warmUp = async (c: RunConfig) => {
+        const shape = `${c.batchSize}|${c.inputLength}|${c.outputLength}`;
+        if (warmed.has(shape)) return false;
+        warmed.add(shape);
+        const context = opened.engine.info.contextLength;
+        if (context > 0 && c.inputLength + c.outputLength > context) return false; // the run itself records why
         for (let w = 0; w < spec.warmupRuns; w++) {
           try {
-            await opened.engine.generate({ promptIds: await promptsOf(head), maxNewTokens: head.outputLength, fixedLength: spec.fixedLength });
+            await opened.engine.generate({ promptIds: await promptsOf(c), maxNewTokens: c.outputLength, fixedLength: spec.fixedLength });
           } catch (error) {
-            say(`warm-up ${w + 1} of ${group} failed (${errorText(error)}); its runs will record the error if it persists`);
+            say(`warm-up ${w + 1} of ${group} batch ${c.batchSize} × ${c.inputLength}+${c.outputLength} tokens failed (${errorText(error)}); its runs will record the error if it persists`);
             break;
           }
         }
+        return spec.warmupRuns > 0;
+      };
+      try {
         for (const run of runs) {
           if (options.signal?.aborted) break;
+          const warmedNow = await warmUp(run.config);
           let cooldownS: number | null = null;
-          if (spec.cooldown && !first) {
+          // after a warm-up the device is warm even before the sweep's first run
+          if (spec.cooldown && (!first || warmedNow)) {
             cooldownS = await (deps.cooldown ?? waitForIdle)(meter, { spec: spec.cooldown, idlePowerW, sleep });
           }
           first = false;
           emit({ kind: "run-start", done: finished, pending: pending.length, run });
-          const base = { engineInfo: opened.engine.info, modelDir: model.dir, modelManifestHash: model.manifestHash ?? null, cooldownS };
+          const base = { engineInfo: opened.engine.info, modelDir: model.dir, modelManifestHash: model.manifestHash ?? null, graphForm: model.graphForm ?? null, cooldownS };
           const t0 = performance.now();
           const startedAt = new Date();
           let row: RunRecord;
           try {
             const measured = await measureRun(run, opened.engine, meter, await promptsOf(run.config), spec.fixedLength, () => `w${++windowCount}`);
+            // >>> repeated prefill energy (src/sweep/prefill-energy.ts): a throw here fails the run like any other
+            const repeatedPrefill = await repeatedPrefillFor(spec, opened.engine, meter, await promptsOf(run.config), `w${++windowCount}:prefill-repeated`);
+            // <<< repeated prefill energy
             row = completedRecord(context(run, { ...base, startedAt, endedAt: new Date() }), {
-              ...measured, carbon: windowCarbon(measured.prefill, measured.decode, fallbackCarbon),
+              ...measured, repeatedPrefill, carbon: windowCarbon(measured.prefill, measured.decode, fallbackCarbon),
             });
           } catch (error) {
             row = failedRecord(context(run, { ...base, startedAt, endedAt: new Date() }), error);

@@ -10,6 +10,7 @@ import {
   ENGINE_DEVICES,
 } from "./dimensions.js";
 import { stableHash } from "./hash.js";
+import { PREFILL_ENERGY_MODES, type PrefillEnergyMode } from "./prefill-energy.js";
 
 export type SweepMode = "one-at-a-time" | "grid";
 
@@ -32,7 +33,11 @@ export interface SweepSpec {
   dimensions: DimensionValues;
   /** Recorded runs per configuration. */
   repetitions: number;
-  /** Unrecorded generations per engine group before its first recorded run. */
+  /**
+   * Unrecorded, unmetered generations per request shape: before the first recorded run of each distinct
+   * (engine group, batch size, input length, output length), since engines compile kernels and size
+   * buffers per shape (the first run of a new shape was several times slower on the H200).
+   */
   warmupRuns: number;
   cooldown: CooldownSpec | null;
   /** Seeded shuffle of the run order inside each engine group and repetition; null keeps canonical order. */
@@ -43,6 +48,14 @@ export interface SweepSpec {
   fixedLength: boolean;
   /** Wrap prompts in the tokenizer's chat template (user turn + generation prompt). */
   chatTemplate: boolean;
+  /**
+   * "repeated" (the default when absent): after each recorded run, one meter window around prefill-only
+   * generations of the same prompts gives prefill energy per prefill (see src/sweep/prefill-energy.ts);
+   * "window": only the run's own prefill window, too short for a 100 ms energy counter on a GPU.
+   */
+  prefillEnergy?: PrefillEnergyMode;
+  /** Minimum length of the repeated-prefill window (at least 3 prefills run too). Units: s. Default 1. */
+  prefillMinS?: number;
 }
 
 export interface SpecProblem {
@@ -108,6 +121,12 @@ export function specProblems(spec: SweepSpec, contextLength: ContextLengthLookup
   }
   if (spec.mode !== "one-at-a-time" && spec.mode !== "grid") {
     add({ field: "mode", value: spec.mode, reason: "unknown mode", fix: 'use "one-at-a-time" or "grid"' });
+  }
+  if (spec.prefillEnergy !== undefined && !PREFILL_ENERGY_MODES.includes(spec.prefillEnergy)) {
+    add({ field: "prefill_energy", value: spec.prefillEnergy, reason: "unknown prefill energy mode", fix: `use one of: ${PREFILL_ENERGY_MODES.join(", ")}` });
+  }
+  if (spec.prefillMinS !== undefined && !(typeof spec.prefillMinS === "number" && spec.prefillMinS >= 0 && Number.isFinite(spec.prefillMinS))) {
+    add({ field: "prefill_min_s", value: spec.prefillMinS, reason: "must be a number of seconds ≥ 0", fix: "set e.g. 1 (GPU counters tick every 100 ms) or 0.2 for quick CPU sweeps" });
   }
   if (spec.cooldown) {
     const { maxS, toleranceRatio, windowS } = spec.cooldown;
@@ -176,6 +195,7 @@ export interface SweepSpecJson {
   base?: Partial<Record<Dimension, string | number>>;
   dimensions?: Partial<Record<Dimension, (string | number)[]>>;
   repetitions?: number;
+  /** Unrecorded generations before the first recorded run of each request shape (see SweepSpec.warmupRuns). */
   warmup_runs?: number;
   /** Seconds to wait at most, or the full form. */
   cooldown?: number | { max_s?: number; tolerance?: number; window_s?: number } | null;
@@ -183,10 +203,14 @@ export interface SweepSpecJson {
   seed?: number;
   fixed_length?: boolean;
   chat_template?: boolean;
+  /** "repeated" (default) or "window"; see SweepSpec.prefillEnergy. */
+  prefill_energy?: PrefillEnergyMode;
+  /** Minimum length of the repeated-prefill window. Units: s. */
+  prefill_min_s?: number;
 }
 
 const TOP_FIELDS = ["name", "extends", "mode", "base", "dimensions", "repetitions", "warmup_runs", "cooldown",
-  "shuffle_seed", "seed", "fixed_length", "chat_template", "$schema", "description"];
+  "shuffle_seed", "seed", "fixed_length", "chat_template", "prefill_energy", "prefill_min_s", "$schema", "description"];
 
 export const DEFAULT_BASE: RunConfig = {
   model: "tiny", engine: "onnxruntime", device: "cpu", quantization: "fp32", dataset: "alpaca",
@@ -265,6 +289,8 @@ export function parseSpec(input: unknown, options: { contextLength?: ContextLeng
   if (json.fixed_length !== undefined) spec.fixedLength = json.fixed_length === true;
   if (json.chat_template !== undefined) spec.chatTemplate = json.chat_template === true;
   if (json.cooldown !== undefined) spec.cooldown = parseCooldown(json.cooldown);
+  if (json.prefill_energy !== undefined) spec.prefillEnergy = json.prefill_energy;
+  if (json.prefill_min_s !== undefined) spec.prefillMinS = json.prefill_min_s;
   if (!Number.isInteger(spec.seed)) problems.push({ field: "seed", value: spec.seed, reason: "must be an integer", fix: "use e.g. 0" });
   if (spec.shuffleSeed !== null && !Number.isInteger(spec.shuffleSeed)) problems.push({ field: "shuffle_seed", value: spec.shuffleSeed, reason: "must be an integer or null", fix: "use e.g. 1, or null for canonical order" });
 
@@ -301,6 +327,8 @@ export function specToJson(spec: SweepSpec): SweepSpecJson {
     warmup_runs: spec.warmupRuns,
     cooldown: spec.cooldown ? { max_s: spec.cooldown.maxS, tolerance: spec.cooldown.toleranceRatio, window_s: spec.cooldown.windowS } : null,
     shuffle_seed: spec.shuffleSeed, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate,
+    ...(spec.prefillEnergy !== undefined ? { prefill_energy: spec.prefillEnergy } : {}),
+    ...(spec.prefillMinS !== undefined ? { prefill_min_s: spec.prefillMinS } : {}),
   };
 }
 

@@ -38,13 +38,13 @@ test("prompts as the seed built them: instruction, blank line, input; GSM8K ques
 
 test("offline and not found: the error names every place looked and the variables to set", async () => {
   const empty = mkdtempSync(join(tmpdir(), "wattlab-data-"));
-  const error = await loadAlpaca({ env: { WATTLAB_DATA_DIR: empty, WATTLAB_OFFLINE: "1" }, cacheDir: join(empty, "cache") }).catch((e) => e);
+  const error = await loadAlpaca({ env: { WATTLAB_DATA_DIR: empty, WATTLAB_OFFLINE: "1" }, cacheDir: join(empty, "cache"), localFolders: [] }).catch((e) => e);
   assert.ok(error instanceof DatasetNotFoundError);
   assert.match(error.message, /alpaca dataset not found; looked at .*alpaca[\\/]alpaca_5000\.json/);
   assert.match(error.message, /Set WATTLAB_ALPACA=\/path\/to\/alpaca_5000\.json, or WATTLAB_DATA_DIR to a folder holding alpaca\/alpaca_5000\.json/);
   // a failed download says why, and still says what to set
   const failing = (async () => { throw new Error("getaddrinfo ENOTFOUND huggingface.co"); }) as unknown as typeof fetch;
-  const viaNet = await loadGsm8k({ env: {}, cacheDir: join(empty, "cache"), download: true, fetch: failing }).catch((e) => e);
+  const viaNet = await loadGsm8k({ env: {}, cacheDir: join(empty, "cache"), download: true, fetch: failing, localFolders: [] }).catch((e) => e);
   assert.match(viaNet.message, /download from the Hugging Face Hub \(openai\/gsm8k\) failed: getaddrinfo ENOTFOUND/);
   assert.match(viaNet.message, /Set WATTLAB_GSM8K=/);
 });

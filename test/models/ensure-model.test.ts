@@ -23,3 +23,17 @@ test("builds once, then returns the cached folder; a damaged folder is rebuilt",
   assert.notEqual(rebuilt.createdAt, first.createdAt);
   assert.deepEqual(rebuilt.files, first.files); // same seed, same bytes
 });
+
+test("graph, logits and activations that differ from the defaults get folders of their own", async () => {
+  const fused = await ensureModel(modelsDir, "tiny", "fp32", { graph: "fused" });
+  assert.equal(fused.dir, join(modelsDir, "tiny-fp32-fused"));
+  assert.equal(fused.graph, "fused");
+  const all = await ensureModel(modelsDir, "tiny", "fp32", { logits: "all" });
+  assert.equal(all.dir, join(modelsDir, "tiny-fp32-logits-all"));
+  assert.equal(all.logits, "all");
+  const int4 = await ensureModel(modelsDir, "tiny", "int4");
+  const int4Half = await ensureModel(modelsDir, "tiny", "int4", { activations: "fp16" });
+  assert.equal(int4.activations, "fp32");
+  assert.equal(int4Half.activations, "fp16");
+  assert.equal(int4Half.dir, join(modelsDir, "tiny-int4-fp16act"));
+});

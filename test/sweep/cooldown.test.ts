@@ -24,10 +24,13 @@ test("cooldown waits window by window until power is within tolerance of idle, o
   assert.equal(meter.open.size, 0);
 });
 
-test("a sweep with cooldown records the wait before every run but the first", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "wattlab-cool-"));
-  const wired = standInDeps({ meter: { idleW: 1000 } }); // idle above the run's power: one window each
-  await runSweep(parseSpec({ ...smallSpecJson(1), cooldown: { max_s: 3, window_s: 1 } }), wired.deps, { outDir: dir, progress: false });
-  const waits = readResults(join(dir, "metrics.jsonl")).rows.map((r) => r.cooldown_s);
-  assert.deepEqual(waits, [null, 1, 1, 1]);
+test("a sweep with cooldown records the wait before every run but the first, and after every warm-up", async () => {
+  const waits = async (warmupRuns: number) => {
+    const dir = mkdtempSync(join(tmpdir(), "wattlab-cool-"));
+    const wired = standInDeps({ meter: { idleW: 1000 } }); // idle above the run's power: one window each
+    await runSweep(parseSpec({ ...smallSpecJson(1), warmup_runs: warmupRuns, cooldown: { max_s: 3, window_s: 1 } }), wired.deps, { outDir: dir, progress: false });
+    return readResults(join(dir, "metrics.jsonl")).rows.map((r) => r.cooldown_s);
+  };
+  assert.deepEqual(await waits(0), [null, 1, 1, 1], "the first run follows the idle baseline");
+  assert.deepEqual(await waits(1), [1, 1, 1, 1], "every shape's first run follows its warm-up");
 });

@@ -32,6 +32,7 @@ test("a sweep killed with SIGKILL at seeded random points and rerun ends with ev
     name: "kill", mode: "grid",
     base: { model: "tiny", engine: "onnxruntime", device: "cpu", quantization: "fp32", dataset: "synthetic", input_length: 32, output_length: 4, batch_size: 1 },
     dimensions: { batch_size: [1, 2, 3], output_length: [4, 8, 12] }, repetitions: 2, warmup_runs: 1,
+    prefill_energy: "window", // a 1 s repeated-prefill loop per run would make each attempt 18 s
   };
   const specPath = join(dir, "kill-spec.json");
   writeFileSync(specPath, JSON.stringify(json));

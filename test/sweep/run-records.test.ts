@@ -20,7 +20,7 @@ test("a sweep writes one completed row per run with energy per phase, units and 
   const summary = await runSweep(spec, wired.deps, { outDir: dir, progress: false, onProgress: (e) => events.push(e) });
   assert.deepEqual({ planned: summary.planned, completed: summary.completed, failed: summary.failed }, { planned: 8, completed: 8, failed: 0 });
   assert.equal(wired.engines.length, 1, "one engine group → one load");
-  assert.equal(wired.engines[0].generateCalls, 8 + 1, "8 recorded runs + 1 warm-up");
+  assert.equal(wired.engines[0].generateCalls, 8 + 4, "8 recorded runs + 1 warm-up for each of the 4 shapes");
   assert.ok(wired.engines[0].disposed);
   assert.ok(wired.meters[0].closed);
   assert.equal(wired.meters[0].open.size, 0, "no window left open");

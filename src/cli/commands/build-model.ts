@@ -1,5 +1,5 @@
 // wattlab build-model: an ONNX folder or a GGUF file with seeded weights at a preset's (or config's) true shapes.
-import { buildModel, type ModelDtype } from "../../models/build.js";
+import { buildModel, LOGITS_FORMS, type LogitsForm, type ModelDtype } from "../../models/build.js";
 import { buildGguf } from "../../models/gguf/index.js";
 import { loadConfig, presetNames } from "../../models/presets.js";
 import { GGUF_FORM } from "../../lab/models.js";
@@ -11,7 +11,7 @@ const GGUF_DTYPES = ["f32", "f16", "q8_0", "q4_0"];
 export const buildModelCommand: CommandSpec = {
   name: "build-model",
   summary: "build an ONNX folder or GGUF file with seeded weights at a preset's true shapes",
-  usage: "wattlab build-model (--preset NAME | --config config.json) --dtype fp32|fp16|int8|int4 --out DIR [--format onnx|gguf] [--tokenizer DIR] [--seed N]",
+  usage: "wattlab build-model (--preset NAME | --config config.json) --dtype fp32|fp16|int8|int4 --out DIR [--format onnx|gguf] [--tokenizer DIR] [--seed N] [--graph portable|fused] [--logits last|all]",
   options: [
     { name: "preset", kind: "string", help: `one of ${presetNames().join(", ")}` },
     { name: "config", kind: "string", help: "a Hugging Face config.json (Llama or Qwen2) instead of a preset" },
@@ -21,6 +21,7 @@ export const buildModelCommand: CommandSpec = {
     { name: "tokenizer", kind: "string", help: "folder with the real tokenizer.json to ship (else a synthetic one of the preset's vocab size)" },
     { name: "seed", kind: "number", help: "weight seed", default: 0 },
     { name: "graph", kind: "string", help: "onnx graph form: portable (standard ops) or fused (onnxruntime contrib ops)", default: "portable" },
+    { name: "logits", kind: "string", help: "onnx logits output: last (each row's last position, as generate needs) or all positions", default: "last" },
     { name: "block-size", kind: "number", help: "MatMulNBits block size for int8/int4", default: 32 },
   ],
   async run(parsed) {
@@ -43,11 +44,13 @@ export const buildModelCommand: CommandSpec = {
     if (!ONNX_DTYPES.includes(dtype)) throw new UsageError(`wattlab build-model: --dtype "${dtype}" is not one of ${ONNX_DTYPES.join(", ")}`);
     const graph = get.string(parsed, "graph");
     if (graph !== "portable" && graph !== "fused") throw new UsageError(`wattlab build-model: --graph "${graph}" is not portable or fused`);
+    const logits = get.string(parsed, "logits")!;
+    if (!LOGITS_FORMS.includes(logits as LogitsForm)) throw new UsageError(`wattlab build-model: --logits "${logits}" is not ${LOGITS_FORMS.join(" or ")}`);
     const m = await buildModel({
       preset, config, dtype: dtype as ModelDtype, outDir: out, tokenizerDir: get.string(parsed, "tokenizer"),
-      seed: get.number(parsed, "seed"), graph, blockSize: get.number(parsed, "block-size") as 32,
+      seed: get.number(parsed, "seed"), graph, logits: logits as LogitsForm, blockSize: get.number(parsed, "block-size") as 32,
     });
-    console.log(`${m.dir}: ${m.preset ?? "config"} ${m.weightForm}, ${(m.parameterCount / 1e6).toFixed(1)}M parameters, ` +
+    console.log(`${m.dir}: ${m.preset ?? "config"} ${m.weightForm}, ${m.graph} graph, logits ${m.logits}, ${(m.parameterCount / 1e6).toFixed(1)}M parameters, ` +
       `${(m.modelBytes / 2 ** 30).toFixed(2)} GiB in ${m.buildSeconds.toFixed(1)} s`);
   },
 };

@@ -62,7 +62,16 @@ export class LlamaCppEngine implements Engine {
     };
   }
 
-  /** Creates (or keeps) a context of the right shape; outside every timing. */
+  /** The shape of the context now allocated; null before the first request (or after dispose). */
+  get contextShape(): ContextShape | null {
+    const c = this.context;
+    return c ? { sequences: c.totalSequences, contextSize: c.contextSize, batchSize: c.batchSize } : null;
+  }
+
+  /**
+   * Creates (or keeps) a context of the right shape. generate calls it before beforePrefill, so a
+   * (re)creation when the request shape changes stays outside the timed and metered region.
+   */
   async prepare(shape: ContextShape): Promise<void> {
     const c = this.context;
     const fits = c && c.totalSequences === shape.sequences && c.contextSize >= shape.contextSize && c.batchSize >= shape.batchSize;

@@ -224,13 +224,17 @@ export function standInDeps(options: {
   return out;
 }
 
-/** A small grid over the synthetic dataset (no dataset files needed): 2 batch × 2 output × reps. */
+/**
+ * A small grid over the synthetic dataset (no dataset files needed): 2 batch × 2 output × reps. Prefill
+ * energy from the run's own window only: the repeated-prefill loop has its own tests (prefill-*.test.ts)
+ * and would add generate calls and a second per run here.
+ */
 export function smallSpecJson(reps = 2): Record<string, unknown> {
   return {
     name: "small", mode: "grid",
     base: { model: "tiny", engine: "onnxruntime", device: "cpu", quantization: "fp32", dataset: "synthetic", input_length: 24, output_length: 6, batch_size: 1 },
     dimensions: { batch_size: [1, 3], output_length: [4, 6] },
-    repetitions: reps, warmup_runs: 1,
+    repetitions: reps, warmup_runs: 1, prefill_energy: "window",
   };
 }
 

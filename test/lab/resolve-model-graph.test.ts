@@ -1,0 +1,32 @@
+// resolveModel picks the ONNX graph form by device (fused on GPUs, portable on the CPU) and reports the
+// form of any model folder that carries a wattlab-manifest.json.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { graphFormFor, resolveModel } from "../../src/lab/models.js";
+
+test("graphFormFor: fused for webgpu and cuda, portable for cpu and vulkan", () => {
+  assert.equal(graphFormFor("llama-2-7b", "webgpu"), "fused");
+  assert.equal(graphFormFor("deepseek-r1-distill-qwen-7b", "cuda"), "fused");
+  assert.equal(graphFormFor("llama-2-7b", "cpu"), "portable");
+  assert.equal(graphFormFor("llama-2-7b"), "portable", "no device: the CPU");
+  assert.equal(graphFormFor("llama-2-7b", "vulkan"), "portable");
+});
+
+test("resolveModel builds a preset fused for webgpu, honours an explicit graph, reads a folder's manifest", async () => {
+  const modelsDir = mkdtempSync(join(tmpdir(), "wattlab-resolve-"));
+  const gpu = await resolveModel("tiny", "fp32", "onnxruntime", { modelsDir, device: "webgpu" });
+  assert.equal(gpu.graphForm, "fused");
+  assert.match(gpu.dir, /tiny-fp32-fused$/);
+  const forced = await resolveModel("tiny", "fp32", "onnxruntime", { modelsDir, device: "webgpu", graph: "portable" });
+  assert.equal(forced.graphForm, "portable");
+  assert.notEqual(forced.manifestHash, gpu.manifestHash);
+
+  const brought = await resolveModel(gpu.dir, "fp32", "onnxruntime");
+  assert.equal(brought.graphForm, "fused", "a path keeps the form its manifest records");
+  const bare = mkdtempSync(join(tmpdir(), "wattlab-bare-"));
+  writeFileSync(join(bare, "model.onnx"), "");
+  assert.equal((await resolveModel(bare, "fp32", "onnxruntime")).graphForm, null, "no manifest: no form claimed");
+});

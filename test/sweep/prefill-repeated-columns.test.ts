@@ -1,0 +1,78 @@
+// A sweep in "repeated" prefill mode adds one repeated-prefill window per run and records one prefill's
+// energy from it beside the run's own prefill window; "window" mode skips the loop; a throw in the loop
+// fails the run with the error and leaves no window open.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runSweep } from "../../src/sweep/run.js";
+import { parseSpec } from "../../src/sweep/spec.js";
+import { readResults } from "../../src/sweep/store.js";
+import { OutOfMemoryError, smallSpecJson, standInDeps } from "./support/stand-ins.js";
+
+const out = () => mkdtempSync(join(tmpdir(), "wattlab-prefill-"));
+// prefill_min_s 0: the count (3) alone decides, so the run is fast and the number of prefills exact
+const spec = (extra: Record<string, unknown>) => parseSpec({ ...smallSpecJson(1), dimensions: { batch_size: [1, 3] }, ...extra });
+
+test("repeated mode records one prefill's energy from a window around 3 prefills, beside the run's own window", async () => {
+  const dir = out();
+  const wired = standInDeps({ meter: { gpuW: 100, cpuW: 20, sources: { gpu: "counter", cpu: "estimated", dram: "none" } } });
+  const summary = await runSweep(spec({ prefill_energy: "repeated", prefill_min_s: 0 }), wired.deps, { outDir: dir, progress: false, idleSeconds: 0 });
+  assert.equal(summary.completed, 2);
+  assert.equal(wired.engines[0].generateCalls, 2 + 2 + 2 * 3, "2 recorded runs, 2 warm-ups, 3 prefills after each run");
+  assert.equal(wired.meters[0].ended.filter((n) => n.endsWith(":prefill-repeated")).length, 2, "one repeated window per run");
+  assert.equal(wired.meters[0].open.size, 0);
+
+  for (const r of readResults(join(dir, "metrics.jsonl")).rows) {
+    assert.equal(r.prefill_repeats, 3);
+    // the stepping clock makes every window 0.25 s: the repeated window holds 0.25 × 120 W = 30 J for 3 prefills
+    assert.equal(r.prefill_repeated_window_s, 0.25);
+    assert.equal(r.prefill_energy_repeated_j_estimated, 10, "CPU part estimated → the estimated column");
+    assert.equal(r.prefill_energy_repeated_j_measured, null);
+    assert.equal(r.prefill_j_per_input_token_repeated_estimated, 10 / (r.tokens_in as number));
+    assert.equal(r.prefill_energy_j_estimated, 30, "the run's own prefill window is kept as it was");
+  }
+});
+
+test("a repeated window measured by counters alone lands in the measured columns", async () => {
+  const wired = standInDeps({ meter: { gpuW: 300, sources: { gpu: "counter", cpu: "none", dram: "none" } } });
+  const dir = out();
+  await runSweep(spec({ prefill_min_s: 0 }), wired.deps, { outDir: dir, progress: false, idleSeconds: 0 });
+  const [r] = readResults(join(dir, "metrics.jsonl")).rows;
+  assert.equal(r.prefill_energy_repeated_j_measured, 25);
+  assert.equal(r.prefill_energy_repeated_j_estimated, null);
+  assert.equal(r.prefill_j_per_input_token_repeated_measured, 25 / (r.tokens_in as number));
+});
+
+test("window mode runs no loop and leaves the repeated columns empty", async () => {
+  const dir = out();
+  const wired = standInDeps();
+  await runSweep(spec({ prefill_energy: "window" }), wired.deps, { outDir: dir, progress: false, idleSeconds: 0 });
+  assert.equal(wired.engines[0].generateCalls, 2 + 2);
+  for (const r of readResults(join(dir, "metrics.jsonl")).rows) {
+    assert.equal(r.state, "completed");
+    assert.deepEqual([r.prefill_repeats, r.prefill_repeated_window_s, r.prefill_energy_repeated_j_measured, r.prefill_energy_repeated_j_estimated,
+      r.prefill_j_per_input_token_repeated_measured, r.prefill_j_per_input_token_repeated_estimated], [null, null, null, null, null, null]);
+    assert.equal(typeof r.prefill_energy_j_estimated, "number");
+  }
+});
+
+test("a throw inside the loop cancels its window and records the run as failed with the error", async () => {
+  const dir = out();
+  let calls = 0;
+  // the second prefill-only call of the batch-3 run fails; warm-ups and the recorded generates have more tokens
+  const wired = standInDeps({ engine: { failWhen: (req) => (req.maxNewTokens === 1 && req.promptIds.length === 3 && ++calls === 2 ? new OutOfMemoryError("CUDA out of memory at batch 3") : null) } });
+  const summary = await runSweep(spec({ prefill_min_s: 0 }), wired.deps, { outDir: dir, progress: false, idleSeconds: 0 });
+  assert.deepEqual([summary.completed, summary.failed], [1, 1]);
+  const rows = readResults(join(dir, "metrics.jsonl")).rows;
+  const failed = rows.find((r) => r.state === "failed")!;
+  assert.equal(failed.batch_size, 3);
+  assert.equal(failed.error_name, "OutOfMemoryError");
+  assert.equal(failed.error_message, "CUDA out of memory at batch 3");
+  assert.equal(failed.prefill_energy_j_estimated, null, "a failed row carries no figures");
+  const meter = wired.meters[0];
+  assert.equal(meter.open.size, 0);
+  assert.equal(meter.cancelled.filter((n) => n.endsWith(":prefill-repeated")).length, 1);
+  assert.equal(rows.find((r) => r.state === "completed")!.prefill_repeats, 3, "the other run is unaffected");
+});
