@@ -9,6 +9,7 @@ import { OnnxRuntimeEngine } from "../src/engine/onnxruntime/engine.js";
 import { LeftPaddedBatch } from "../src/engine/onnxruntime/batch.js";
 import { createSession, tensor, type OrtFeeds, type OrtSession, type OrtTensor } from "../src/engine/onnxruntime/session.js";
 import { percentile } from "../src/engine/stats.js";
+import { pairedRatios } from "./ratios.js";
 
 export interface EngineOverheadOptions {
   device?: ExecutionProvider;
@@ -71,7 +72,8 @@ export async function benchEngineOverhead(modelDir: string, options: EngineOverh
     await bareDecodeSteps(session, engine, prompt, tokens);
     const engineStepS: number[] = [];
     const bareStepS: number[] = [];
-    const ratios: number[] = [];
+    const engineRepeatS: number[] = [];
+    const bareRepeatS: number[] = [];
     let engineTotalS = 0;
     for (let r = 0; r < repeats; r++) {
       const runEngine = async () => {
@@ -85,15 +87,17 @@ export async function benchEngineOverhead(modelDir: string, options: EngineOverh
       if (r % 2 === 0) { engineSteps = await runEngine(); bareSteps = await runBare(); } else { bareSteps = await runBare(); engineSteps = await runEngine(); }
       engineStepS.push(...engineSteps);
       bareStepS.push(...bareSteps);
-      ratios.push(percentile(engineSteps, 50) / percentile(bareSteps, 50));
+      engineRepeatS.push(percentile(engineSteps, 50));
+      bareRepeatS.push(percentile(bareSteps, 50));
     }
     const engineMedianS = percentile(engineStepS, 50);
     const bareMedianS = percentile(bareStepS, 50);
-    const ratio = percentile(ratios, 50);
+    const ratios = pairedRatios(engineRepeatS, bareRepeatS);
+    const ratio = ratios.median;
     const record = {
       model: modelDir, device, weightForm: engine.info.weightForm, promptTokens, newTokens, repeats,
       engineStepMedianS: engineMedianS, bareStepMedianS: bareMedianS, overheadPerStepS: engineMedianS - bareMedianS,
-      overheadRatio: ratio, overheadRatioMin: Math.min(...ratios), overheadRatioMax: Math.max(...ratios), overheadPct: (ratio - 1) * 100,
+      overheadRatio: ratio, overheadRatioMin: ratios.min, overheadRatioMax: ratios.max, overheadPct: (ratio - 1) * 100,
       engineDecodeTokensPerS: 1 / engineMedianS, bareDecodeTokensPerS: 1 / bareMedianS,
       engineEndToEndTokensPerS: (newTokens * repeats) / engineTotalS,
     };

@@ -18,6 +18,7 @@ import { createSession, tensor, type OrtFeeds, type OrtSession, type OrtTensor }
 import { readGraphOutputNames } from "../src/engine/onnxruntime/graph-outputs.js";
 import { isPresentName, readDecoderSignature, type DecoderSignature } from "../src/engine/onnxruntime/signature.js";
 import { percentile } from "../src/engine/stats.js";
+import { pairedRatios } from "./ratios.js";
 import { defaultModelsDir } from "../src/lab/models.js";
 import { ensureModel, readManifest, type GraphForm, type LogitsForm, type ModelDtype } from "../src/models/build.js";
 import { fromHalfArray } from "../src/models/onnx/fp16.js";
@@ -242,10 +243,10 @@ export async function benchGraphForms(options: GraphFormsOptions = {}): Promise<
         const portable = opened.find((o) => o.graph === "portable" && !o.failed);
         if (portable && m !== portable && !m.failed && m.decodeRepeatMs.length === portable.decodeRepeatMs.length) {
           // per repeat: this form's median step / the portable one's in the same repeat
-          const ratios = m.decodeRepeatMs.map((ms, i) => ms / portable.decodeRepeatMs[i]);
-          vsOthers.decodeRatioVsPortable = Number(percentile(ratios, 50).toFixed(4));
-          vsOthers.decodeRatioVsPortableMin = Number(Math.min(...ratios).toFixed(4));
-          vsOthers.decodeRatioVsPortableMax = Number(Math.max(...ratios).toFixed(4));
+          const ratios = pairedRatios(m.decodeRepeatMs, portable.decodeRepeatMs);
+          vsOthers.decodeRatioVsPortable = Number(ratios.median.toFixed(4));
+          vsOthers.decodeRatioVsPortableMin = Number(ratios.min.toFixed(4));
+          vsOthers.decodeRatioVsPortableMax = Number(ratios.max.toFixed(4));
         }
         const exact = fp32Ragged.get(m.identity);
         if (got && exact && m.dtype !== "fp32") vsOthers.raggedRelErrVsFp32 = compare(got, exact).relErr;

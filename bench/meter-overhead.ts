@@ -4,12 +4,14 @@
 // compiler) the fake one, 2 GPUs whose calls sleep 1 ms like a real one's. On a shared 2-core machine the
 // spread between rounds dwarfs 1 %: run it on a quiet host.
 // Overhead: the median over rounds of metered / bare time in the same round, with the rounds' range.
-// Goal: overhead under 1 %. Also reports what an empty begin+end costs (each reads every energy counter).
-//   node --import tsx bench/meter-overhead.ts [rounds] [trialMs]
+// Goal: overhead under 1 %. Also reports what an empty begin+end costs (each reads every energy counter) and
+// the CPU the sampler itself uses while the process idles (% of one core; load from others does not move it).
+//   node --import tsx bench/meter-overhead.ts [rounds] [trialMs] [idleMs]
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { Meter, type MeterOptions } from "../src/meter/index.js";
 import { fakeNvml } from "../test/meter/fake-nvml.js";
+import { pairedRatios } from "./ratios.js";
 
 const N = 96;
 const a = Float64Array.from({ length: N * N }, (_, i) => ((i * 7919) % 101) / 101);
@@ -67,7 +69,16 @@ async function chooseNvml(): Promise<{ options: MeterOptions; nvml: string }> {
   return { options: { nvmlLibraryPath: fake.libraryPath }, nvml: "fake NVML, 2 GPUs, 1 ms per call" };
 }
 
-export async function benchMeterOverhead(rounds = 7, trialMs = 300): Promise<Record<string, number | string>> {
+/** CPU time of the whole process (the sampler thread included) per wall second while idle, as % of one core. */
+async function idleCpuPctOfCore(idleMs: number): Promise<number> {
+  const before = process.cpuUsage();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, idleMs));
+  const used = process.cpuUsage(before);
+  return ((used.user + used.system) / 1000 / (performance.now() - started)) * 100;
+}
+
+export async function benchMeterOverhead(rounds = 7, trialMs = 300, idleMs = 1000): Promise<Record<string, number | string>> {
   const { options, nvml } = await chooseNvml();
   const base: MeterOptions = { cpu: "auto", onWarning: () => undefined, ...options };
   const reps = calibrate(trialMs);
@@ -90,6 +101,17 @@ export async function benchMeterOverhead(rounds = 7, trialMs = 300): Promise<Rec
       await meter.close();
     }
   };
+  // What the sampler takes from the machine, robust to load from others: CPU use of an idle process with and without it.
+  const idle: Record<"off" | "ms100" | "ms10", number> = { off: await idleCpuPctOfCore(idleMs), ms100: NaN, ms10: NaN };
+  for (const [key, sampleMs] of [["ms100", 100], ["ms10", 10]] as const) {
+    const meter = await Meter.open({ ...base, sampleMs });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      idle[key] = await idleCpuPctOfCore(idleMs);
+    } finally {
+      await meter.close();
+    }
+  }
   await trial(reps, null); // warm-up
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so no configuration always runs first after a meter closed.
@@ -98,10 +120,9 @@ export async function benchMeterOverhead(rounds = 7, trialMs = 300): Promise<Rec
   }
   const off = median(times.off);
   // per round: metered / bare of the same round; the median of those, and their spread
-  const ratios = (key: keyof typeof times): number[] => times[key].map((t, i) => t / times.off[i]);
-  const pct = (values: number[]): number => Number(((median(values) - 1) * 100).toFixed(2));
-  const lowPct = (values: number[]): number => Number(((Math.min(...values) - 1) * 100).toFixed(2));
-  const highPct = (values: number[]): number => Number(((Math.max(...values) - 1) * 100).toFixed(2));
+  const pct = (ratio: number): number => Number(((ratio - 1) * 100).toFixed(2));
+  const r100 = pairedRatios(times.ms100, times.off);
+  const r10 = pairedRatios(times.ms10, times.off);
   return {
     nvml,
     rounds,
@@ -109,18 +130,21 @@ export async function benchMeterOverhead(rounds = 7, trialMs = 300): Promise<Rec
     offMedianMs: Number(off.toFixed(1)),
     sample100MedianMs: Number(median(times.ms100).toFixed(1)),
     sample10MedianMs: Number(median(times.ms10).toFixed(1)),
-    overhead100msPct: pct(ratios("ms100")),
-    overhead100msMinPct: lowPct(ratios("ms100")),
-    overhead100msMaxPct: highPct(ratios("ms100")),
-    overhead10msPct: pct(ratios("ms10")),
-    overhead10msMinPct: lowPct(ratios("ms10")),
-    overhead10msMaxPct: highPct(ratios("ms10")),
+    overhead100msPct: pct(r100.median),
+    overhead100msMinPct: pct(r100.min),
+    overhead100msMaxPct: pct(r100.max),
+    overhead10msPct: pct(r10.median),
+    overhead10msMinPct: pct(r10.min),
+    overhead10msMaxPct: pct(r10.max),
     goalPct: 1,
+    idleCpuOffPctOfCore: Number(idle.off.toFixed(2)),
+    idleCpu100msPctOfCore: Number(idle.ms100.toFixed(2)),
+    idleCpu10msPctOfCore: Number(idle.ms10.toFixed(2)),
     emptyWindowMedianMs: Number(median(windowMs).toFixed(2)),
   };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [rounds, trialMs] = process.argv.slice(2).map(Number);
-  console.table(await benchMeterOverhead(rounds || undefined, trialMs || undefined));
+  const [rounds, trialMs, idleMs] = process.argv.slice(2).map(Number);
+  console.table(await benchMeterOverhead(rounds || undefined, trialMs || undefined, idleMs || undefined));
 }

@@ -31,11 +31,12 @@ async function engineSection(quick: boolean, details: Details): Promise<BenchRow
   const fixture = sharedPath("fixtures/models/tiny-random-llama-fp16");
   const models: { name: string; dir: () => Promise<string>; options: Parameters<typeof benchEngineOverhead>[1] }[] = [];
   if (fixture.skip) rows.push(skippedRow("engine overhead", "tiny-random-llama-fp16", "skipped", fixture.skip));
-  else models.push({ name: "tiny-random-llama-fp16", dir: async () => fixture.path, options: { repeats: quick ? 4 : 10, newTokens: quick ? 32 : 64 } });
+  // many short A/B pairs: a burst of load from elsewhere then spoils one pair, not the median
+  else models.push({ name: "tiny-random-llama-fp16", dir: async () => fixture.path, options: { repeats: quick ? 6 : 20, newTokens: 32 } });
   const preset = quick ? "tiny" : "llama-100m";
   models.push({
     name: `${preset} fp32`, dir: async () => (await ensureModel(defaultModelsDir(), preset, "fp32")).dir,
-    options: quick ? { repeats: 4, newTokens: 32 } : { repeats: 8, newTokens: 24, promptTokens: 32 },
+    options: quick ? { repeats: 6, newTokens: 32 } : { repeats: 16, newTokens: 16, promptTokens: 16 },
   });
   for (const m of models) {
     let r: Record<string, number | string>;
@@ -63,7 +64,7 @@ async function engineSection(quick: boolean, details: Details): Promise<BenchRow
 
 /** A CPU-bound loop inside a meter window vs bare, sampling every 100 ms and every 10 ms. */
 async function meterSection(quick: boolean, details: Details): Promise<BenchRow[]> {
-  const r = await benchMeterOverhead(quick ? 3 : 9, quick ? 200 : 400);
+  const r = await benchMeterOverhead(quick ? 4 : 15, quick ? 150 : 250, quick ? 1000 : 2000);
   details.meter = r;
   const rows: BenchRow[] = [];
   for (const [label, key, medianKey] of [["100 ms", "overhead100ms", "sample100MedianMs"], ["10 ms", "overhead10ms", "sample10MedianMs"]] as const) {
@@ -73,7 +74,11 @@ async function meterSection(quick: boolean, details: Details): Promise<BenchRow[
       baseline: `no meter ${num(r, "offMedianMs").toFixed(1)} ms`, measured: `metered ${num(r, medianKey).toFixed(1)} ms`,
       spread: { median: ratio("Pct"), min: ratio("MinPct"), max: ratio("MaxPct"), count: num(r, "rounds") },
       goalRatio: 1.01,
-      note: label === "100 ms" ? `GPUs: ${r.nvml}; an empty begin+end takes ${r.emptyWindowMedianMs} ms` : "",
+      note: label === "100 ms"
+        ? `GPUs: ${r.nvml}; an empty begin+end takes ${r.emptyWindowMedianMs} ms`
+        : `the sampler's own CPU use, process idle: ${num(r, "idleCpu100msPctOfCore").toFixed(1)} % of a core at 100 ms, ` +
+          `${num(r, "idleCpu10msPctOfCore").toFixed(1)} % at 10 ms (no meter: ${num(r, "idleCpuOffPctOfCore").toFixed(1)} %); ` +
+          "the loop slows only where no core is free for it",
     }));
   }
   return rows;
@@ -182,7 +187,8 @@ async function main(): Promise<void> {
   console.log("");
   console.log(formatTable(rows));
   console.log(`\nratio = measured / baseline, median over A/B-alternated repeats; spread = min–max of the per-repeat ratios; ` +
-    `"spread > effect" means the repeats disagree by more than |ratio − 1|, so this run cannot settle the goal. ` +
+    `"spread > effect": the repeats disagree by more than |ratio − 1|, so the ratio itself is uncertain ` +
+    `(the goal is "inconclusive" when it also lies inside the spread). ` +
     `Total ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   if (args.jsonPath) {
     writeFileSync(args.jsonPath, JSON.stringify({

@@ -10,6 +10,10 @@ export {
 export type { DatasetName, Dimension, DimensionValues, Quantization, RunConfig } from "./dimensions.js";
 export { gpuEnv, mergeResults, runSweepOnGpus } from "./gpus.js";
 export type { GpuSweepOptions, GpuSweepResult, WorkerExit } from "./gpus.js";
+export {
+  DEFAULT_PREFILL_ENERGY, DEFAULT_PREFILL_MIN_COUNT, DEFAULT_PREFILL_MIN_S, divideWindow, measureRepeatedPrefill, PREFILL_ENERGY_MODES, prefillSettings,
+} from "./prefill-energy.js";
+export type { PrefillEnergyMode, PrefillEnergySettings, RepeatedPrefill, RepeatedPrefillOptions } from "./prefill-energy.js";
 export { consoleProgress } from "./progress.js";
 export type { ProgressEvent } from "./progress.js";
 export {

@@ -13,6 +13,7 @@ import { OutOfMemoryError, smallSpecJson, standInDeps } from "./support/stand-in
 
 const out = () => mkdtempSync(join(tmpdir(), "wattlab-prefill-"));
 // prefill_min_s 0: the count (3) alone decides, so the run is fast and the number of prefills exact
+// (smallSpecJson asks for "window" so other tests' call counts hold; here each test says which mode)
 const spec = (extra: Record<string, unknown>) => parseSpec({ ...smallSpecJson(1), dimensions: { batch_size: [1, 3] }, ...extra });
 
 test("repeated mode records one prefill's energy from a window around 3 prefills, beside the run's own window", async () => {
@@ -38,7 +39,7 @@ test("repeated mode records one prefill's energy from a window around 3 prefills
 test("a repeated window measured by counters alone lands in the measured columns", async () => {
   const wired = standInDeps({ meter: { gpuW: 300, sources: { gpu: "counter", cpu: "none", dram: "none" } } });
   const dir = out();
-  await runSweep(spec({ prefill_min_s: 0 }), wired.deps, { outDir: dir, progress: false, idleSeconds: 0 });
+  await runSweep(spec({ prefill_energy: "repeated", prefill_min_s: 0 }), wired.deps, { outDir: dir, progress: false, idleSeconds: 0 });
   const [r] = readResults(join(dir, "metrics.jsonl")).rows;
   assert.equal(r.prefill_energy_repeated_j_measured, 25);
   assert.equal(r.prefill_energy_repeated_j_estimated, null);
@@ -63,7 +64,7 @@ test("a throw inside the loop cancels its window and records the run as failed w
   let calls = 0;
   // the second prefill-only call of the batch-3 run fails; warm-ups and the recorded generates have more tokens
   const wired = standInDeps({ engine: { failWhen: (req) => (req.maxNewTokens === 1 && req.promptIds.length === 3 && ++calls === 2 ? new OutOfMemoryError("CUDA out of memory at batch 3") : null) } });
-  const summary = await runSweep(spec({ prefill_min_s: 0 }), wired.deps, { outDir: dir, progress: false, idleSeconds: 0 });
+  const summary = await runSweep(spec({ prefill_energy: "repeated", prefill_min_s: 0 }), wired.deps, { outDir: dir, progress: false, idleSeconds: 0 });
   assert.deepEqual([summary.completed, summary.failed], [1, 1]);
   const rows = readResults(join(dir, "metrics.jsonl")).rows;
   const failed = rows.find((r) => r.state === "failed")!;
