@@ -5,7 +5,7 @@
 # node_modules measured 73 MB here, over the limit, mostly llama.cpp's source bundle and notebook tooling.
 set -euo pipefail
 root=$(git rev-parse --show-toplevel); cd "$root"
-npx tsc -p .
+node node_modules/typescript/bin/tsc -p .  # not npx: npm may link tslab's older bundled tsc as .bin/tsc
 DEVICE_NODE_MODULES="koffi" bash ../shared/device/pack.sh dist >/dev/null
 mods=$(node bench/device/closure.mjs)
 # shellcheck disable=SC2086
