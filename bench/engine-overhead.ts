@@ -1,6 +1,7 @@
 // What wattlab's engine adds to a decode step: median seconds per step through OnnxRuntimeEngine.generate
-// against a bare session.run fed the very same inputs (same tokens, same KV cache lengths), in the same
-// process, repeats interleaved (order alternating) so that drift hits both alike. Goal: overhead under 5 %.
+// against a bare session.run of the engine's own session fed the very same inputs (same tokens, same KV
+// cache lengths), in the same process, repeats interleaved (order alternating) so that drift hits both
+// alike. Goal: overhead under 5 %.
 //   node --import tsx bench/engine-overhead.ts [modelDir] [device]
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -59,9 +60,11 @@ async function bareDecodeSteps(session: OrtSession, engine: OnnxRuntimeEngine, p
  */
 export async function benchEngineOverhead(modelDir: string, options: EngineOverheadOptions = {}): Promise<Record<string, number | string>> {
   const { device = "cpu", promptTokens = 32, newTokens = 64, repeats = 5, threads } = options;
-  const engine = await OnnxRuntimeEngine.open({ modelDir, device, threads });
-  const gpuOutputs = device === "webgpu" ? engine.signature.layers.flatMap((l) => [l.presentKey, l.presentValue]) : undefined;
-  const session = await createSession(engine.layout.modelPath, { device, threads, gpuOutputs });
+  // The bare replay runs on the engine's own session: two sessions of one model differ by themselves (on the
+  // 2-core development machine an A/A run of two engines found the first-opened one 5-13 % slower).
+  let shared: OrtSession | undefined;
+  const engine = await OnnxRuntimeEngine.open({ modelDir, device, threads }, async (path, options) => (shared = await createSession(path, options)));
+  const session = shared!;
   try {
     const vocab = engine.info.vocabSize;
     const prompt = Array.from({ length: promptTokens }, (_, i) => (100 + ((i * 37) % 1000)) % vocab);
@@ -107,8 +110,7 @@ export async function benchEngineOverhead(modelDir: string, options: EngineOverh
       `${record.engineDecodeTokensPerS.toFixed(1)} tokens/s decode, ${record.engineEndToEndTokensPerS.toFixed(1)} tokens/s end to end`);
     return record;
   } finally {
-    await session.release();
-    await engine.dispose();
+    await engine.dispose(); // releases the shared session
   }
 }
 

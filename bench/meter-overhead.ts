@@ -112,11 +112,16 @@ export async function benchMeterOverhead(rounds = 7, trialMs = 300, idleMs = 100
       await meter.close();
     }
   }
+  // The same settling pause before a bare trial: a meter closed just before winds its thread down meanwhile.
+  const bare = async (): Promise<number> => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return trial(reps, null);
+  };
   await trial(reps, null); // warm-up
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so no configuration always runs first after a meter closed.
     const order = [["off", 0], ["ms100", 100], ["ms10", 10]].map((_, i, all) => all[(i + round) % all.length]) as [keyof typeof times, number][];
-    for (const [key, sampleMs] of order) times[key].push(sampleMs === 0 ? await trial(reps, null) : await metered(sampleMs));
+    for (const [key, sampleMs] of order) times[key].push(sampleMs === 0 ? await bare() : await metered(sampleMs));
   }
   const off = median(times.off);
   // per round: metered / bare of the same round; the median of those, and their spread

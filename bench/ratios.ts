@@ -38,12 +38,12 @@ export function noiseExceedsEffect(s: RatioSpread): boolean {
 }
 
 /**
- * The ratio against a goal "below goalRatio": met on every repeat, met at the median only, or missed;
- * "inconclusive" when the goal lies inside the spread and the spread exceeds the effect.
+ * The ratio against a goal "below goalRatio": met or missed on every repeat, else (the goal inside the
+ * spread) met or missed at the median only.
  */
-export function goalVerdict(s: RatioSpread, goalRatio: number): "met" | "met at median" | "missed" | "inconclusive" | "no data" {
+export function goalVerdict(s: RatioSpread, goalRatio: number): "met" | "met at median" | "missed at median" | "missed" | "no data" {
   if (s.count === 0) return "no data";
   if (s.max < goalRatio) return "met";
-  if (s.min < goalRatio && noiseExceedsEffect(s)) return "inconclusive";
-  return s.median < goalRatio ? "met at median" : "missed";
+  if (s.min >= goalRatio) return "missed";
+  return s.median < goalRatio ? "met at median" : "missed at median";
 }

@@ -14,7 +14,7 @@ export interface BenchRow {
   spread: RatioSpread;
   /** The goal as "ratio < goalRatio" (absent: informative only). */
   goalRatio?: number;
-  /** met / met at median / missed / inconclusive, then "spread > effect" when the repeats disagree by more than the effect. */
+  /** "goal met", "goal met at median", "goal missed at median", "goal missed", then "spread > effect" when the repeats disagree by more than the effect. */
   verdict: string;
   note: string;
 }

@@ -187,8 +187,8 @@ async function main(): Promise<void> {
   console.log("");
   console.log(formatTable(rows));
   console.log(`\nratio = measured / baseline, median over A/B-alternated repeats; spread = min–max of the per-repeat ratios; ` +
-    `"spread > effect": the repeats disagree by more than |ratio − 1|, so the ratio itself is uncertain ` +
-    `(the goal is "inconclusive" when it also lies inside the spread). ` +
+    `goal "at median": the goal lies inside the spread; "spread > effect": the repeats disagree by more than ` +
+    `|ratio − 1|, so this run cannot tell the effect from noise. ` +
     `Total ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   if (args.jsonPath) {
     writeFileSync(args.jsonPath, JSON.stringify({

@@ -28,10 +28,10 @@ test("noise exceeds the effect when the spread is wider than |median − 1|", ()
   assert.equal(noiseExceedsEffect({ median: 1.02, min: 1.02, max: 1.02, count: 1 }), false);
 });
 
-test("goalVerdict: met on every repeat, at the median only, missed, or inconclusive when noise straddles the goal", () => {
+test("goalVerdict: met or missed on every repeat, else at the median only", () => {
   assert.equal(goalVerdict({ median: 1.01, min: 1.0, max: 1.03, count: 5 }, 1.05), "met");
-  assert.equal(goalVerdict({ median: 1.04, min: 1.035, max: 1.06, count: 5 }, 1.05), "met at median");
+  assert.equal(goalVerdict({ median: 1.04, min: 0.9, max: 1.2, count: 5 }, 1.05), "met at median");
+  assert.equal(goalVerdict({ median: 1.06, min: 0.9, max: 1.2, count: 5 }, 1.05), "missed at median");
   assert.equal(goalVerdict({ median: 1.2, min: 1.1, max: 1.3, count: 5 }, 1.05), "missed");
-  assert.equal(goalVerdict({ median: 1.06, min: 0.8, max: 1.4, count: 5 }, 1.05), "inconclusive");
   assert.equal(goalVerdict({ median: NaN, min: NaN, max: NaN, count: 0 }, 1.05), "no data");
 });
