@@ -49,19 +49,21 @@ export function seriesChart(rows: readonly SummaryRow[], o: SeriesChartOptions):
 
 /** Power over time with the prefill and decode phases shaded (the power-trace notebooks). */
 export function powerTraceChart(trace: readonly { tMs: number; watts: Record<string, number> }[],
-  phases: readonly { name: string; startMs: number; endMs: number }[], title: string): PlotFigure {
+  phases: readonly { name: string; startMs: number; endMs: number }[], title: string,
+  options: { estimated?: readonly string[] } = {}): PlotFigure {
   const devices = [...new Set(trace.flatMap((s) => Object.keys(s.watts)))];
   const t0 = trace[0]?.tMs ?? 0;
   const palette = ["rgba(31,119,180,0.12)", "rgba(255,127,14,0.12)", "rgba(44,160,44,0.12)"];
   return {
     data: devices.map((d) => ({
-      type: "scatter", mode: "lines", name: `${d} W`,
+      type: "scatter", mode: "lines+markers", name: `${d} W${options.estimated?.includes(d) ? " (ESTIMATED)" : ""}`,
       x: trace.map((s) => (s.tMs - t0) / 1000), y: trace.map((s) => s.watts[d] ?? null),
     })),
     layout: {
       title: { text: title },
       xaxis: { title: { text: "time (s)" } },
-      yaxis: { title: { text: "power (W)" }, rangemode: "tozero" },
+      yaxis: { title: { text: options.estimated?.length ? `power (W; ${options.estimated.join(", ")} ESTIMATED)` : "power (W)" }, rangemode: "tozero" },
+      showlegend: true,
       shapes: phases.map((p, i) => ({
         type: "rect", xref: "x", yref: "paper", y0: 0, y1: 1,
         x0: (p.startMs - t0) / 1000, x1: (p.endMs - t0) / 1000, fillcolor: palette[i % palette.length], line: { width: 0 },

@@ -67,16 +67,15 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
     const request = { promptIds, maxNewTokens: options.maxNewTokens ?? 16, fixedLength: options.fixedLength ?? true };
     for (let i = 0; i < (options.warmupRuns ?? 1); i++) await engine.generate(request);
     if ((options.idleSeconds ?? 0) > 0) await meter.measureIdle(options.idleSeconds!);
-    const clock = () => meter.trace().at(-1)?.tMs ?? 0;
-    let prefillStartMs = 0, decodeStartMs = 0;
     let prefill: WindowMeasurement | undefined, decode: WindowMeasurement | undefined;
     const result = await engine.generate(request, {
-      beforePrefill: async () => { prefillStartMs = clock(); await meter.begin("prefill"); },
-      afterPrefill: async () => { prefill = await meter.end("prefill"); decodeStartMs = clock(); await meter.begin("decode"); },
+      beforePrefill: () => meter.begin("prefill"),
+      afterPrefill: async () => { prefill = await meter.end("prefill"); await meter.begin("decode"); },
       afterDecode: async () => { decode = await meter.end("decode"); },
     });
     if (!prefill || !decode) throw new Error("the engine did not call its prefill/decode hooks; its measurements would be empty");
-    const endMs = clock();
+    // Window bounds on the trace's clock (ms since the meter opened), for shading the phases.
+    const prefillStartMs = prefill.startMs ?? 0, decodeStartMs = decode.startMs ?? prefill.endMs ?? 0, endMs = decode.endMs ?? decodeStartMs;
     const energyJ = prefill.totalEnergyJ + decode.totalEnergyJ;
     return {
       info: engine.info, modelDir: resolved.dir, result, prefill, decode,
