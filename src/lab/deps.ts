@@ -3,6 +3,7 @@
 import { openEngine } from "../engine/load.js";
 import { Meter, type MeterOptions } from "../meter/index.js";
 import type { SweepDeps, SweepMeter } from "../sweep/run.js";
+import { wandbTrackerFromEnv } from "../sweep/wandb-tracker.js"; // W&B tracker (issue 6)
 import { resolveModel, type ModelStoreOptions } from "./models.js";
 
 export interface LabOptions extends ModelStoreOptions {
@@ -28,5 +29,8 @@ export function labSweepDeps(options: LabOptions = {}): SweepDeps {
     resolveModel: (model, quantization, engine, device) => resolveModel(model, quantization, engine, { ...options, device }),
     openEngine: (o) => openEngine({ engine: o.engine, modelDir: o.modelDir, device: o.device, dtype: o.dtype, threads: options.threads }),
     openMeter: async () => sweepMeter(await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter })),
+    // >>> W&B tracker (issue 6): null unless WANDB_API_KEY is set; @wandb/sdk loads only when a sweep starts
+    tracker: wandbTrackerFromEnv() ?? undefined,
+    // <<< W&B tracker
   };
 }

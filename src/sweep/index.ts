@@ -33,3 +33,4 @@ export { effectiveRows, exportCsv, mergeShards, readResults, ResultStore } from 
 export type { MergeSummary, ResultsFile, StoreWarning } from "./store.js";
 export { noopTracker } from "./tracker.js";
 export type { Tracker } from "./tracker.js";
+export { wandbTrackerFromEnv, wandbRowData } from "./wandb-tracker.js";

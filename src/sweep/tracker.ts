@@ -1,6 +1,6 @@
-// Experiment tracking hook. Only the interface and a no-op exist: @wandb/sdk is not a dependency and W&B's
-// run-creation/file-stream HTTP protocol is internal to its SDK, so a hand-written client would be a guess.
-// A tracker gets the spec once and each row as it lands in the store.
+// Experiment tracking hook: a tracker gets the spec once and each row as it lands in the store. The runner
+// treats every tracker as optional: it catches what one throws, and a tracker must not make the sweep wait
+// long. The W&B one (wandb-tracker.ts, on when WANDB_API_KEY is set) is the only module using @wandb/sdk.
 import type { RunRecord } from "./record.js";
 import type { SweepSpec } from "./spec.js";
 
