@@ -71,11 +71,18 @@ function manifestGraphForm(dir: string): string | null {
   }
 }
 
+/** `hf:owner/repo/file.gguf`, an https URL, or a hub id `owner/name` (not an existing path). */
+export function isHubReference(model: string): boolean {
+  return /^(hf:|huggingface:|https?:\/\/)/.test(model) || /^[\w.-]+\/[\w.-]+$/.test(model);
+}
+
 /** Resolves (and builds on first use) the model a sweep row names. */
 export async function resolveModel(model: string, quantization: Quantization, engine: EngineName,
   options: ResolveModelOptions = {}): Promise<ResolvedModel> {
   const modelsDir = options.modelsDir ?? defaultModelsDir();
   if (!(model in PRESETS)) {
+    // Hub references are the engine's to fetch (onnx-community/… for onnxruntime, hf:… URIs for llama.cpp).
+    if (!existsSync(model) && isHubReference(model)) return { dir: model, graphForm: null };
     if (!existsSync(model)) {
       throw new Error(`model "${model}" is neither a preset (${Object.keys(PRESETS).join(", ")}) nor an existing path; ` +
         `build one with \`wattlab build-model --preset NAME\` or pass a model folder / .gguf file`);

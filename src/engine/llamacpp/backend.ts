@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { arch, platform } from "node:os";
 import { dirname, join } from "node:path";
-import { getLlama, LlamaLogLevel, NoBinaryFoundError, type Llama } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, NoBinaryFoundError, resolveModelFile, type Llama } from "node-llama-cpp";
+import { homedir } from "node:os";
 
 export type LlamaCppDevice = "cpu" | "vulkan" | "cuda" | "auto";
 /** "never": only prebuilt or earlier local builds; "autoAttempt": compile from source if none fits (needs cmake, a compiler, the GPU SDK). */
@@ -13,6 +14,34 @@ export type LlamaCppBuild = "never" | "autoAttempt";
 const require = createRequire(import.meta.url);
 
 /** The .gguf itself, or the single .gguf inside a folder. */
+/** A model URI node-llama-cpp can download: `hf:owner/repo/file.gguf`, `hf:owner/repo:Q4_K_M`, or an https URL. */
+export function isGgufUri(modelPath: string): boolean {
+  return /^(hf:|huggingface:|https?:\/\/)/.test(modelPath);
+}
+
+/**
+ * A local .gguf for a path or a hub URI: URIs are fetched once by node-llama-cpp into
+ * $WATTLAB_CACHE/gguf (default ~/.cache/wattlab/gguf) and reused from there; offline, the error says what to pass instead.
+ */
+export async function localGguf(modelPath: string): Promise<string> {
+  if (!isGgufUri(modelPath)) return resolveGgufPath(modelPath);
+  const directory = join(process.env.WATTLAB_CACHE ?? join(homedir(), ".cache", "wattlab"), "gguf");
+  const offline = (why: string) => new Error(`could not fetch ${modelPath} into ${directory} (${why}); ` +
+    `offline, download the .gguf elsewhere and pass its local path (or put it in ${directory})`);
+  // node-llama-cpp's downloader retries for minutes without a network: ask the host once, briefly, first.
+  const host = modelPath.startsWith("http") ? new URL(modelPath).origin : "https://huggingface.co";
+  try {
+    await fetch(host, { method: "HEAD", signal: AbortSignal.timeout(5000) });
+  } catch (error) {
+    throw offline(`${host} unreachable: ${(error as Error)?.cause ? String((error as { cause: unknown }).cause) : (error as Error)?.message}`);
+  }
+  try {
+    return await resolveModelFile(modelPath, { directory, cli: false });
+  } catch (error) {
+    throw offline((error as Error)?.message ?? String(error));
+  }
+}
+
 export function resolveGgufPath(modelPath: string): string {
   if (!existsSync(modelPath)) throw new Error(`GGUF model not found: ${modelPath}. Build one with buildGguf() or pass the path of a .gguf file`);
   if (!statSync(modelPath).isDirectory()) return modelPath;

@@ -4,12 +4,12 @@ import { performance } from "node:perf_hooks";
 import type { LlamaModel, Token } from "node-llama-cpp";
 import { fileTypeName, ggmlTypeName } from "../../models/gguf/constants.js";
 import type { EngineInfo } from "../types.js";
-import { loadLlama, nodeLlamaCppVersion, resolveGgufPath, type LlamaCppBuild, type LlamaCppDevice } from "./backend.js";
+import { loadLlama, localGguf, nodeLlamaCppVersion, resolveGgufPath, type LlamaCppBuild, type LlamaCppDevice } from "./backend.js";
 import { LlamaCppEngine } from "./engine.js";
 
 export { LlamaCppEngine } from "./engine.js";
 export type { ContextShape, LlamaCppEngineSettings } from "./engine.js";
-export { binaryPackageName, resolveGgufPath } from "./backend.js";
+export { binaryPackageName, isGgufUri, localGguf, resolveGgufPath } from "./backend.js";
 export type { LlamaCppBuild, LlamaCppDevice } from "./backend.js";
 
 export interface LlamaCppEngineOptions {
@@ -86,8 +86,8 @@ export async function openLlamaCppTokenizer(modelPath: string, options: { build?
 }
 
 export async function openLlamaCppEngine(options: LlamaCppEngineOptions): Promise<{ engine: LlamaCppEngine; tokenizer: LlamaCppTokenizer }> {
+  const modelPath = await localGguf(options.modelPath); // a hub URI downloads here, outside the load time
   const started = performance.now();
-  const modelPath = resolveGgufPath(options.modelPath);
   const device = options.device ?? "cpu";
   const llama = await loadLlama(device, options.build ?? "never");
   const model = await llama.loadModel({ modelPath, gpuLayers: llama.gpu === false ? 0 : "max" });
