@@ -4,9 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sharedPath } from "../../support/shared.js";
 import { openOnnxRuntimeEngine } from "../../../src/engine/onnxruntime/index.js";
-import { argmaxLastPosition } from "../../../src/engine/onnxruntime/argmax.js";
 import { assertExecutionProvider } from "../../../src/engine/onnxruntime/providers.js";
-import { createSession, tensor, type OrtFeeds } from "../../../src/engine/onnxruntime/session.js";
+import { greedyByRecompute } from "./recompute.js";
 
 const fixture = sharedPath("fixtures/models/tiny-random-llama-fp16");
 const device = process.env.WATTLAB_TEST_DEVICE ?? "";
@@ -25,29 +24,8 @@ test(`cached decode on ${device || "a GPU"} equals a full recompute there, with 
   } finally {
     await engine.dispose();
   }
-  const session = await createSession(`${fixture.path}/model.onnx`, { device });
-  try {
-    const sequence = [...prompt];
-    const recomputed: number[] = [];
-    for (let step = 0; step < 16; step++) {
-      const n = sequence.length;
-      const feeds: OrtFeeds = {
-        input_ids: tensor("int64", BigInt64Array.from(sequence, BigInt), [1, n]),
-        attention_mask: tensor("int64", new BigInt64Array(n).fill(1n), [1, n]),
-        position_ids: tensor("int64", BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [1, n]),
-      };
-      for (let layer = 0; layer < 2; layer++) {
-        for (const kind of ["key", "value"]) feeds[`past_key_values.${layer}.${kind}`] = tensor("float16", new Uint16Array(0), [1, 1, 0, 16]);
-      }
-      const out = await session.run(feeds);
-      const [next] = argmaxLastPosition(out.logits.data as Uint16Array, 1, n, 32000);
-      recomputed.push(next);
-      sequence.push(next);
-    }
-    assert.deepEqual(cached, recomputed);
-  } finally {
-    await session.release();
-  }
+  const recomputed = await greedyByRecompute(`${fixture.path}/model.onnx`, prompt, 16, device);
+  assert.deepEqual(cached, recomputed);
 });
 
 test(`a padded batch on ${device || "a GPU"} matches single rows there`, { skip }, async () => {
