@@ -32,6 +32,8 @@ def main():
     p.add_argument("--batch", default="1,2,4")
     p.add_argument("--input", default="128")
     p.add_argument("--output", default="128")
+    p.add_argument("--shapes", default="", help="batch:input:output;... (one-at-a-time cells) instead of the grid of --batch/--input/--output")
+    p.add_argument("--prefill-min-s", type=float, default=1.0, help="repeat the prefill-only pass until this long: one prefill is shorter than the counter's ~100 ms tick")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
@@ -54,7 +56,10 @@ def main():
     gpu_name = gpu_name.decode() if isinstance(gpu_name, bytes) else gpu_name
 
     rows = []
-    shapes = [(b, i, o) for b in map(int, a.batch.split(",")) for i in map(int, a.input.split(",")) for o in map(int, a.output.split(","))]
+    if a.shapes:
+        shapes = [tuple(map(int, cell.split(":"))) for cell in a.shapes.split(";") if cell]
+    else:
+        shapes = [(b, i, o) for b in map(int, a.batch.split(",")) for i in map(int, a.input.split(",")) for o in map(int, a.output.split(","))]
     for batch, n_in, n_out in shapes:
         ids = torch.randint(3, cfg.vocab_size, (batch, n_in), device="cuda")
         mask = torch.ones_like(ids)
@@ -68,10 +73,16 @@ def main():
             torch.cuda.synchronize()
             for rep in range(a.reps):
                 torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
-                e0 = energy_mj(handle); t0 = time.perf_counter()
-                model.generate(ids, **{**kw, "max_new_tokens": 1, "min_new_tokens": 1})
-                torch.cuda.synchronize()
+                # Prefill energy: prefill-only passes repeated until the window spans several counter ticks.
+                e0 = energy_mj(handle); t0 = time.perf_counter(); passes = 0
+                while True:
+                    model.generate(ids, **{**kw, "max_new_tokens": 1, "min_new_tokens": 1})
+                    torch.cuda.synchronize(); passes += 1
+                    if time.perf_counter() - t0 >= a.prefill_min_s and passes >= 3:
+                        break
                 t1 = time.perf_counter(); e1 = energy_mj(handle)
+                prefill_s = (t1 - t0) / passes
+                prefill_j = (e1 - e0) / 1000 / passes
                 out = model.generate(ids, **kw)
                 torch.cuda.synchronize()
                 t2 = time.perf_counter(); e2 = energy_mj(handle)
@@ -79,12 +90,12 @@ def main():
                 assert n_new == n_out, (n_new, n_out)
                 total_s = t2 - t1
                 energy_j = (e2 - e1) / 1000
-                decode_j = energy_j - (e1 - e0) / 1000  # generate() minus a prefill-only generate of the same prompt
+                decode_j = energy_j - prefill_j  # generate() minus a prefill-only generate of the same prompt
                 rows.append(dict(engine="transformers", model=a.model, quantization="fp16", device="cuda",
                     batch_size=batch, input_length=n_in, output_length=n_out, repetition=rep, state="completed",
-                    latency_total_s=total_s, latency_prefill_s=t1 - t0, tokens_out=batch * n_out,
+                    latency_total_s=total_s, latency_prefill_s=prefill_s, prefill_passes=passes, tokens_out=batch * n_out,
                     tokens_per_s=batch * n_out / total_s, energy_gpu_j=energy_j, energy_source="gpu:counter",
-                    j_per_output_token=energy_j / (batch * n_out), prefill_energy_j=(e1 - e0) / 1000,
+                    j_per_output_token=energy_j / (batch * n_out), prefill_energy_j=prefill_j, prefill_j_per_input_token=prefill_j / (batch * n_in),
                     decode_energy_j=decode_j, decode_j_per_output_token=decode_j / (batch * n_out),
                     peak_gpu_memory_mb=torch.cuda.max_memory_allocated() / 2**20, gpu_name=gpu_name,
                     model_load_s=load_s, torch_version=torch.__version__,

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EngineName } from "../engine/types.js";
-import { ensureModel, type GraphForm, type ModelDtype } from "../models/build.js";
+import { ensureModel, type FloatForm, type GraphForm, type ModelDtype } from "../models/build.js";
 import { headDim } from "../models/presets.js";
 import { buildGguf } from "../models/gguf/index.js";
 import { PRESETS } from "../models/presets.js";
@@ -59,6 +59,17 @@ export function graphFormFor(preset: string, device: SweepDevice = "cpu"): Graph
   return config && headDim(config) % 16 === 0 ? "fused" : "portable";
 }
 
+/**
+ * Activation (and KV cache) type of a preset's int8/int4 build for a device: fp16 on GPUs, where fp32
+ * activations doubled the bytes each decode step moves through the KV cache and every MatMulNBits input
+ * (the H200's first int4 run, 32.5 tok/s, was built that way); fp32 on the CPU, whose MatMulNBits kernels
+ * take fp32. fp32/fp16 weights carry their own activation type.
+ */
+export function activationsFor(dtype: ModelDtype, device: SweepDevice = "cpu"): FloatForm | undefined {
+  if (dtype !== "int8" && dtype !== "int4") return undefined;
+  return device === "webgpu" || device === "cuda" ? "fp16" : "fp32";
+}
+
 /** The graph form recorded in a model folder's wattlab-manifest.json; null for other models. */
 function manifestGraphForm(dir: string): string | null {
   const file = join(dir, "wattlab-manifest.json");
@@ -101,6 +112,8 @@ export async function resolveModel(model: string, quantization: Quantization, en
     return { dir: path, graphForm: null };
   }
   const graph = options.graph ?? graphFormFor(model, options.device);
-  const manifest = await ensureModel(modelsDir, model, quantization as ModelDtype, { seed: options.seed, tokenizerDir, graph });
+  const dtype = quantization as ModelDtype;
+  const activations = activationsFor(dtype, options.device);
+  const manifest = await ensureModel(modelsDir, model, dtype, { seed: options.seed, tokenizerDir, graph, activations });
   return { dir: manifest.dir, manifestHash: manifest.files.map((f) => f.sha256).join(":").slice(0, 64), graphForm: manifest.graph };
 }

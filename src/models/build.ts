@@ -11,6 +11,8 @@ import { buildLlamaGraph } from "./onnx/llama-graph.js";
 import type { LogitsForm } from "./onnx/llama-io.js";
 import { encodeModel } from "./onnx/onnx-proto.js";
 import type { FloatForm } from "./onnx/weight-jobs.js";
+
+export type { FloatForm };
 import { WeightPlan, type LinearForm } from "./onnx/weight-plan.js";
 import { writeWeights } from "./onnx/weight-writer.js";
 import { DEFAULT_SEED, getPreset, parameterCount, type ModelConfig } from "./presets.js";

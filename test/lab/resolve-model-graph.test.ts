@@ -2,7 +2,7 @@
 // form of any model folder that carries a wattlab-manifest.json.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { graphFormFor, resolveModel } from "../../src/lab/models.js";
@@ -29,4 +29,15 @@ test("resolveModel builds a preset fused for webgpu, honours an explicit graph, 
   const bare = mkdtempSync(join(tmpdir(), "wattlab-bare-"));
   writeFileSync(join(bare, "model.onnx"), "");
   assert.equal((await resolveModel(bare, "fp32", "onnxruntime")).graphForm, null, "no manifest: no form claimed");
+});
+
+test("resolveModel builds int4 presets with fp16 activations for GPUs and fp32 for the CPU", async () => {
+  const modelsDir = mkdtempSync(join(tmpdir(), "wattlab-resolve-act-"));
+  const gpu = await resolveModel("tiny", "int4", "onnxruntime", { modelsDir, device: "webgpu" });
+  const cpu = await resolveModel("tiny", "int4", "onnxruntime", { modelsDir, device: "cpu" });
+  const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, "wattlab-manifest.json"), "utf8")) as { activations: string; weightForm: string };
+  assert.equal(manifest(gpu.dir).activations, "fp16");
+  assert.match(manifest(gpu.dir).weightForm, /fp16 activations/, "the row's weight_form names the activation type");
+  assert.equal(manifest(cpu.dir).activations, "fp32");
+  assert.notEqual(gpu.dir, cpu.dir, "the two builds are cached apart");
 });

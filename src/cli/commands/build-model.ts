@@ -11,7 +11,7 @@ const GGUF_DTYPES = ["f32", "f16", "q8_0", "q4_0"];
 export const buildModelCommand: CommandSpec = {
   name: "build-model",
   summary: "build an ONNX folder or GGUF file with seeded weights at a preset's true shapes",
-  usage: "wattlab build-model (--preset NAME | --config config.json) --dtype fp32|fp16|int8|int4 --out DIR [--format onnx|gguf] [--tokenizer DIR] [--seed N] [--graph portable|fused] [--logits last|all]",
+  usage: "wattlab build-model (--preset NAME | --config config.json) --dtype fp32|fp16|int8|int4 --out DIR [--format onnx|gguf] [--tokenizer DIR] [--seed N] [--graph portable|fused] [--logits last|all] [--activations fp32|fp16]",
   options: [
     { name: "preset", kind: "string", help: `one of ${presetNames().join(", ")}` },
     { name: "config", kind: "string", help: "a Hugging Face config.json (Llama or Qwen2) instead of a preset" },
@@ -22,6 +22,7 @@ export const buildModelCommand: CommandSpec = {
     { name: "seed", kind: "number", help: "weight seed", default: 0 },
     { name: "graph", kind: "string", help: "onnx graph form: portable (standard ops) or fused (onnxruntime contrib ops)", default: "portable" },
     { name: "logits", kind: "string", help: "onnx logits output: last (each row's last position, as generate needs) or all positions", default: "last" },
+    { name: "activations", kind: "string", help: "onnx int8/int4: activation and KV cache type, fp32 or fp16 (fp16 for GPUs; sweeps pick it by device)" },
     { name: "block-size", kind: "number", help: "MatMulNBits block size for int8/int4", default: 32 },
   ],
   async run(parsed) {
@@ -46,7 +47,10 @@ export const buildModelCommand: CommandSpec = {
     if (graph !== "portable" && graph !== "fused") throw new UsageError(`wattlab build-model: --graph "${graph}" is not portable or fused`);
     const logits = get.string(parsed, "logits")!;
     if (!LOGITS_FORMS.includes(logits as LogitsForm)) throw new UsageError(`wattlab build-model: --logits "${logits}" is not ${LOGITS_FORMS.join(" or ")}`);
+    const activations = get.string(parsed, "activations");
+    if (activations !== undefined && activations !== "fp32" && activations !== "fp16") throw new UsageError(`wattlab build-model: --activations "${activations}" is not fp32 or fp16`);
     const m = await buildModel({
+      activations,
       preset, config, dtype: dtype as ModelDtype, outDir: out, tokenizerDir: get.string(parsed, "tokenizer"),
       seed: get.number(parsed, "seed"), graph, logits: logits as LogitsForm, blockSize: get.number(parsed, "block-size") as 32,
     });

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds node-llama-cpp's llama.cpp addon from source, offline, with CUDA for sm_90 (H200) only.
+#   usage (repo root, after `source .device/bootstrap.sh`):  bash bench/device/cuda-build.sh [timeout_s=420] [gpu=cuda|false]
+# Needs node on PATH, node_modules/ (the device closure: node-llama-cpp, cmake-js, node-api-headers, node-addon-api),
+# cmake, a C++ compiler and, for CUDA, nvcc. No npm, git or network: the llama.cpp sources come from
+# .cudasrc/llama.cpp.tar.xz (node-llama-cpp's gitRelease.bundle checkout, its PR-22566 patch applied, build dirs only).
+# The build lands in node_modules/node-llama-cpp/llama/localBuilds/linux-x64-cuda/, which
+# getLlama({ gpu: "cuda" }) tries before any prebuilt binary (build: "never" included): no runtime option needed.
+set -uo pipefail
+limit=${1:-420} gpu=${2:-cuda}
+root=$(cd "$(dirname "$0")/../.." && pwd); cd "$root" || exit 1
+export NLC=$root/node_modules/node-llama-cpp
+[ -f "$NLC/llama/CMakeLists.txt" ] || { echo "cuda-build: $NLC/llama missing (run the device bootstrap first)"; exit 1; }
+[ -f .cudasrc/node_modules.tar.xz ] && tar xJf .cudasrc/node_modules.tar.xz  # extra packages, only if the kit has any
+
+# 1. Sources where node-llama-cpp expects its clone (llama/llama.cpp). It only checks that llama.cpp/.git and
+#    llama/llama.cpp.info.json (shipped in the package, tag v0.4.0 = the bundled release) exist; git is never run.
+if [ ! -f "$NLC/llama/llama.cpp/CMakeLists.txt" ]; then
+  tar xJf .cudasrc/llama.cpp.tar.xz -C "$NLC/llama" || { echo "cuda-build: cannot unpack .cudasrc/llama.cpp.tar.xz"; exit 1; }
+fi
+mkdir -p "$NLC/llama/llama.cpp/.git"
+
+# 2. node-llama-cpp compiles through `npm run -s cmake-js-llama -- ARGS` (= cd llama && cmake-js ARGS); the device has
+#    no npm, so a shim on PATH runs cmake-js directly, with --parallel raised from nproc-2 to every core.
+shim=$(mktemp -d); trap 'rm -rf "$shim"' EXIT
+CMAKE_JS=$(cd "$NLC" && node -p "require.resolve('cmake-js/bin/cmake-js')") || exit 1
+export CMAKE_JS JOBS=${JOBS:-$(nproc)}
+cat > "$shim/npm" <<'EOF'
+#!/usr/bin/env bash
+[ "${1-} ${2-} ${3-} ${4-}" = "run -s cmake-js-llama --" ] || { echo "npm shim: unexpected 'npm $*'" >&2; exit 1; }
+shift 4; args=()
+for a in "$@"; do case $a in --parallel=*) args+=("--parallel=$JOBS") ;; *) args+=("$a") ;; esac; done
+cd "$NLC/llama" && exec node "$CMAKE_JS" "${args[@]}"
+EOF
+chmod +x "$shim/npm"; export PATH=$shim:$PATH
+
+# 3. CMake options (node-llama-cpp reads NODE_LLAMA_CPP_CMAKE_OPTION_*): sm_90 only, the default 4 FlashAttention
+#    quant pairs, no NCCL. GGML_NATIVE stays on (CPU code for this host). CI=true lets the hidden
+#    --noCustomCmakeBuildOptionsInBinaryFolderName flag drop the options' hash from the folder name.
+if [ "$gpu" = cuda ]; then
+  command -v nvcc >/dev/null || export PATH=$PATH:/usr/local/cuda/bin
+  export CUDACXX=${CUDACXX:-$(command -v nvcc)}
+  export NODE_LLAMA_CPP_CMAKE_OPTION_CMAKE_CUDA_ARCHITECTURES=${CUDA_ARCHS:-90}
+  export NODE_LLAMA_CPP_CMAKE_OPTION_GGML_CUDA_FA_ALL_QUANTS=OFF NODE_LLAMA_CPP_CMAKE_OPTION_GGML_CUDA_NCCL=OFF
+fi
+export CI=true NODE_LLAMA_CPP_SKIP_DOWNLOAD=true
+echo "== cuda-build: gpu=$gpu jobs=$JOBS timeout=${limit}s cmake=$(cmake --version | head -1) nvcc=${CUDACXX:-none}"
+t0=$(date +%s)
+timeout -k 15 "$limit" node "$NLC/dist/cli/cli.js" source build --gpu "$gpu" --noUsageExample \
+  --noCustomCmakeBuildOptionsInBinaryFolderName 2>&1
+rc=$?
+echo "== cuda-build: exit $rc after $(( $(date +%s) - t0 )) s$([ $rc = 124 ] && echo ' (timed out)')"
+
+# 4. Where the binary is, and whether it loads its libraries.
+folder=linux-x64$([ "$gpu" = false ] || echo "-$gpu")
+bin=$NLC/llama/localBuilds/$folder/Release/llama-addon.node
+if [ -f "$bin" ] && [ -f "$NLC/llama/localBuilds/$folder/buildDone.status" ]; then
+  echo "binary: $bin (exists)"; ls -la "$(dirname "$bin")" | grep -E '\.so|\.node'
+  ldd "$(dirname "$bin")"/*.so "$bin" 2>/dev/null | grep 'not found' | sort -u || echo "all shared libraries resolve"
+else
+  echo "binary: $bin (MISSING)"
+fi
+exit $rc
