@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds node-llama-cpp's llama.cpp addon from source, offline, with CUDA for sm_90 (H200) only.
 #   usage (repo root, after `source .device/bootstrap.sh`):  bash bench/device/cuda-build.sh [timeout_s=420] [gpu=cuda|false]
+#   env: CUDA_BUILD_JOBS (default nproc), CUDA_ARCHS (default 90), CUDA_BUILD_CHECK_GPU (GPU index for a load check)
 # Needs node on PATH, node_modules/ (the device closure: node-llama-cpp, cmake-js, node-api-headers, node-addon-api),
 # cmake, a C++ compiler and, for CUDA, nvcc. No npm, git or network: the llama.cpp sources come from
 # .cudasrc/llama.cpp.tar.xz (node-llama-cpp's gitRelease.bundle checkout, its PR-22566 patch applied, build dirs only).
@@ -21,15 +22,16 @@ fi
 mkdir -p "$NLC/llama/llama.cpp/.git"
 
 # 2. node-llama-cpp compiles through `npm run -s cmake-js-llama -- ARGS` (= cd llama && cmake-js ARGS); the device has
-#    no npm, so a shim on PATH runs cmake-js directly, with --parallel raised from nproc-2 to every core.
+#    no npm, so a shim on PATH runs cmake-js directly, with --parallel raised from nproc-2 to every core
+#    (or $CUDA_BUILD_JOBS).
 shim=$(mktemp -d); trap 'rm -rf "$shim"' EXIT
 CMAKE_JS=$(cd "$NLC" && node -p "require.resolve('cmake-js/bin/cmake-js')") || exit 1
-export CMAKE_JS JOBS=${JOBS:-$(nproc)}
+export CMAKE_JS NLC_JOBS=${CUDA_BUILD_JOBS:-$(nproc)}
 cat > "$shim/npm" <<'EOF'
 #!/usr/bin/env bash
 [ "${1-} ${2-} ${3-} ${4-}" = "run -s cmake-js-llama --" ] || { echo "npm shim: unexpected 'npm $*'" >&2; exit 1; }
 shift 4; args=()
-for a in "$@"; do case $a in --parallel=*) args+=("--parallel=$JOBS") ;; *) args+=("$a") ;; esac; done
+for a in "$@"; do case $a in --parallel=*) args+=("--parallel=$NLC_JOBS") ;; *) args+=("$a") ;; esac; done
 cd "$NLC/llama" && exec node "$CMAKE_JS" "${args[@]}"
 EOF
 chmod +x "$shim/npm"; export PATH=$shim:$PATH
@@ -44,7 +46,7 @@ if [ "$gpu" = cuda ]; then
   export NODE_LLAMA_CPP_CMAKE_OPTION_GGML_CUDA_FA_ALL_QUANTS=OFF NODE_LLAMA_CPP_CMAKE_OPTION_GGML_CUDA_NCCL=OFF
 fi
 export CI=true NODE_LLAMA_CPP_SKIP_DOWNLOAD=true
-echo "== cuda-build: gpu=$gpu jobs=$JOBS timeout=${limit}s cmake=$(cmake --version | head -1) nvcc=${CUDACXX:-none}"
+echo "== cuda-build: gpu=$gpu jobs=$NLC_JOBS timeout=${limit}s cmake=$(cmake --version | head -1) nvcc=${CUDACXX:-none}"
 t0=$(date +%s)
 timeout -k 15 "$limit" node "$NLC/dist/cli/cli.js" source build --gpu "$gpu" --noUsageExample \
   --noCustomCmakeBuildOptionsInBinaryFolderName 2>&1
@@ -56,7 +58,12 @@ folder=linux-x64$([ "$gpu" = false ] || echo "-$gpu")
 bin=$NLC/llama/localBuilds/$folder/Release/llama-addon.node
 if [ -f "$bin" ] && [ -f "$NLC/llama/localBuilds/$folder/buildDone.status" ]; then
   echo "binary: $bin (exists)"; ls -la "$(dirname "$bin")" | grep -E '\.so|\.node'
-  ldd "$(dirname "$bin")"/*.so "$bin" 2>/dev/null | grep 'not found' | sort -u || echo "all shared libraries resolve"
+  missing=$(ldd "$(dirname "$bin")"/*.so "$bin" 2>/dev/null | grep 'not found' | sort -u)
+  echo "${missing:-all shared libraries resolve}"
+  # Optional: load it the way wattlab does and generate (CUDA_BUILD_CHECK_GPU=<index>; a CPU build always checks).
+  if [ "$gpu" = false ] || [ -n "${CUDA_BUILD_CHECK_GPU:-}" ]; then
+    CUDA_VISIBLE_DEVICES=${CUDA_BUILD_CHECK_GPU:-${CUDA_VISIBLE_DEVICES:-}} timeout 120 node bench/device/llama-local-check.mjs "$gpu"
+  fi
 else
   echo "binary: $bin (MISSING)"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Session 2's GPU work on one nvidia-h200-x2 host, split over its two GPUs so that 20 minutes of device time
 # hold about 30 minutes of runs. Calls:
-#   bash bench/device/gpu-2.sh start SECONDS   # phase 0 (issue 10's two-GPU check, which GPU Dawn uses), then
+#   bash bench/device/gpu-2.sh start SECONDS   # (SECONDS: when, from the call's start, to pack and return) phase 0 (issue 10's two-GPU check, which GPU Dawn uses), then
 #                                              # the lanes start in their own process sessions; waits SECONDS
 #   bash bench/device/gpu-2.sh wait SECONDS    # later calls: wait for the lanes, at most SECONDS
 # Every call ends by packing /tmp/o (logs, CSV, JSONL) into $OUT/o.tgz: a call cut short loses nothing, and
@@ -10,6 +10,7 @@
 #   lane B (the other GPU):      llama.cpp Vulkan seed sweep of DeepSeek-7B, then the Transformers baselines
 #   lane C (CPU, then lane B's GPU): node-llama-cpp CUDA source build for sm_90, and a CUDA sweep if it builds
 set -uo pipefail
+CALL_START=$(date +%s)
 O=/tmp/o
 mkdir -p "$O/logs"
 export WATTLAB_SHARED=$PWD/.device/shared WATTLAB_MODELS_DIR=/tmp/wattlab-models WATTLAB_DATA_DIR=$PWD/.devdata
@@ -24,8 +25,8 @@ pack() {
   tar czf "$OUT/o.tgz" -C "$O" . 2>/dev/null; ls -la "$OUT/o.tgz"
 }
 
-wait_lanes() {
-  local until=$(( $(date +%s) + $1 ))
+wait_lanes() {  # $1: seconds after this call began
+  local until=$(( CALL_START + $1 ))
   while [ "$(date +%s)" -lt "$until" ]; do
     [ -f "$O/lanes/A" ] && [ -f "$O/lanes/B" ] && [ -f "$O/lanes/C" ] && break
     sleep 5
@@ -42,7 +43,7 @@ phase0() {
   t1=$(date +%s.%N); counters > "$O/multi/c-one-after.json"
   $W sweep --spec bench/device/specs/multi-gpu.json --out "$O/multi/two" --gpus 0,1 --idle-seconds 3
   t2=$(date +%s.%N); counters > "$O/multi/c-two-after.json"
-  echo "wall: one GPU $(echo "$t1 - $t0" | bc) s; two GPUs $(echo "$t2 - $t1" | bc) s"
+  echo "wall: one GPU $(awk "BEGIN{print $t1 - $t0}") s; two GPUs $(awk "BEGIN{print $t2 - $t1}") s"
   node bench/device/compare-shards.mjs "$O/multi/one/metrics.jsonl" "$O/multi/two" "$O/multi/c-one-after.json" "$O/multi/c-two-after.json" \
     "$O/multi/c-one-before.json" "$O/multi/c-one-after.json"
   echo "== which GPU Dawn (onnxruntime WebGPU) runs on"
