@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench` (bench/run.ts), declared once here.
 import { parseArgs } from "node:util";
 
-export const BENCH_SECTIONS = ["engine", "meter", "build", "graph"] as const;
+export const BENCH_SECTIONS = ["engine", "llamacpp", "meter", "build", "graph"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchArgs {

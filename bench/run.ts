@@ -14,6 +14,7 @@ import { sharedPath } from "../test/support/shared.js";
 import { LLAMA_1GB_CONFIG, LLAMA_75MB_CONFIG, measureBuilds, type BuildCase } from "./build-model.js";
 import { benchEngineOverhead } from "./engine-overhead.js";
 import { benchGraphForms } from "./graph-forms.js";
+import { benchLlamaCppOverhead } from "./llamacpp-overhead.js";
 import { benchMeterOverhead } from "./meter-overhead.js";
 import { summarizeRatios } from "./ratios.js";
 import { formatTable, ratioRow, skippedRow, type BenchRow } from "./report.js";
@@ -60,6 +61,27 @@ async function engineSection(quick: boolean, details: Details): Promise<BenchRow
     }));
   }
   return rows;
+}
+
+/** llama.cpp: LlamaCppEngine's decode step vs a bare controlledEvaluate loop, on stories260K (CPU). */
+async function llamacppSection(quick: boolean, details: Details): Promise<BenchRow[]> {
+  const gguf = sharedPath("fixtures/gguf/stories260K.gguf");
+  if (gguf.skip) return [skippedRow("llama.cpp step", "stories260K", "skipped", gguf.skip)];
+  let r: Record<string, number | string>;
+  try {
+    r = await benchLlamaCppOverhead(gguf.path, quick ? { repeats: 4, newTokens: 32 } : { repeats: 12, newTokens: 64 });
+  } catch (error) {
+    return [errorRow("llama.cpp step", "stories260K cpu", error, details)];
+  }
+  details["llamacpp:stories260K"] = r;
+  return [ratioRow({
+    bench: "llama.cpp step", case: "stories260K cpu",
+    baseline: `bare controlledEvaluate ${ms(num(r, "bareStepMedianS"))}/step`, measured: `engine ${ms(num(r, "engineStepMedianS"))}/step`,
+    spread: { median: num(r, "overheadRatio"), min: num(r, "overheadRatioMin"), max: num(r, "overheadRatioMax"), count: num(r, "repeats") },
+    goalRatio: 1.05,
+    note: `the bare step is node-llama-cpp's own per-token host cost (a 260K-parameter model computes in microseconds): ` +
+      `an upper bound on the host share of a GPU decode step`,
+  })];
 }
 
 /** A CPU-bound loop inside a meter window vs bare, sampling every 100 ms and every 10 ms. */
@@ -148,6 +170,7 @@ function errorRow(bench: string, caseName: string, error: unknown, details: Deta
 
 const SECTIONS: Record<BenchSection, { title: string; run: (quick: boolean, details: Details) => Promise<BenchRow[]> }> = {
   engine: { title: "engine overhead", run: engineSection },
+  llamacpp: { title: "llama.cpp step", run: llamacppSection },
   meter: { title: "meter overhead", run: meterSection },
   build: { title: "model build", run: buildSection },
   graph: { title: "graph forms", run: graphSection },

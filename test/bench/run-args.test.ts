@@ -18,7 +18,7 @@ test("--only keeps the named sections in their fixed order", () => {
 });
 
 test("an unknown section in --only is an error naming it and the valid ones", () => {
-  assert.throws(() => parseBenchArgs(["--only", "engine,gpu"]), /unknown section "gpu".*engine, meter, build, graph/);
+  assert.throws(() => parseBenchArgs(["--only", "engine,gpu"]), /unknown section "gpu".*engine, llamacpp, meter, build, graph/);
 });
 
 test("an unknown flag or a --json without a file fails with the usage", () => {
