@@ -20,6 +20,8 @@ interface Cell {
   engine: string; model: string; form: string; batch: number; input: number; output: number;
   /** Every repetition, in order. */
   tokensPerS: number[]; jPerToken: number[];
+  /** The rows' model_weight_bytes (recorded from session 3 on); null for older rows. */
+  weightBytes: number | null;
 }
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -55,7 +57,8 @@ function cells(rows: RunRecord[]): Cell[] {
     const form = String(r.weight_form).split(" ")[0];
     const key = [r.engine, r.model, form, r.batch_size, r.input_length, r.output_length].join("|");
     const c = byKey.get(key) ?? { engine: `${r.engine} (${r.device})`, model: String(r.model), form, batch: Number(r.batch_size),
-      input: Number(r.input_length), output: Number(r.output_length), tokensPerS: [], jPerToken: [] };
+      input: Number(r.input_length), output: Number(r.output_length), tokensPerS: [], jPerToken: [],
+      weightBytes: typeof r.model_weight_bytes === "number" ? r.model_weight_bytes : null };
     c.tokensPerS.push(Number(r.throughput_tokens_per_s));
     // GPU joules only, from NVML's counter: the baseline reads the same counter, and no estimate enters.
     c.jPerToken.push(Number(r.gpu_energy_j_measured) / Number(r.tokens_out));
@@ -78,6 +81,7 @@ const GGUF_BYTES = ggufBytes();
 const GGUF_OF: Record<string, string> = { fp16: "F16", int8: "Q8_0", int4: "Q4_0", F16: "F16", Q8_0: "Q8_0", Q4_0: "Q4_0" };
 /** Bytes a batch-1 decode step must read, and whether that is the cell's own file or the GGUF file of the same form. */
 function floorBytes(c: Cell): { bytes: number; estimated: boolean } | null {
+  if (c.weightBytes) return { bytes: c.weightBytes, estimated: false };
   const bytes = GGUF_BYTES.get(`${c.model} ${GGUF_OF[c.form] ?? ""}`);
   return bytes ? { bytes, estimated: !c.engine.startsWith("llama.cpp") } : null;
 }

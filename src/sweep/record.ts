@@ -44,7 +44,7 @@ export const RECORD_COLUMNS = [
   "gpu_energy_source", "cpu_energy_source", "dram_energy_source", "energy_source",
   "carbon_intensity_g_per_kwh", "carbon_source", "cooldown_s",
   // engine and model
-  "weight_form", "graph_form", "execution_provider", "backend_version", "context_length", "model_load_s", "model_dir", "model_manifest_hash",
+  "weight_form", "graph_form", "execution_provider", "backend_version", "context_length", "model_load_s", "model_dir", "model_manifest_hash", "model_weight_bytes",
   // machine and software
   "gpu_model", "gpu_driver", "cpu_model", "hostname", "os", "node_version", "wattlab_version", "git_commit",
   "started_at", "ended_at",
@@ -87,6 +87,8 @@ export interface RecordContext {
   engineInfo: EngineInfo | null;
   modelDir: string | null;
   modelManifestHash: string | null;
+  /** Bytes of the model's weight files (src/models/weight-bytes.ts); null or absent where unknown. */
+  modelWeightBytes?: number | null;
   /** ONNX graph form the model was built with ("portable", "fused"); null or absent where none applies. */
   graphForm?: string | null;
   metadata: RunMetadata;
@@ -134,6 +136,7 @@ function contextColumns(row: RunRecord, ctx: RecordContext): void {
   }
   row.model_dir = ctx.modelDir;
   row.model_manifest_hash = ctx.modelManifestHash;
+  row.model_weight_bytes = ctx.modelWeightBytes ?? null;
   row.graph_form = ctx.graphForm ?? null;
   Object.assign(row, ctx.metadata);
   row.idle_power_w = ctx.idlePowerW;

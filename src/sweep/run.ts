@@ -2,6 +2,7 @@
 // each request shape before its first recorded run, opens a meter window around prefill and one around
 // decode, and appends one row per run. A run that throws (out of memory, an execution-provider error)
 // becomes a failed row and the sweep goes on.
+import { modelWeightBytes } from "../models/weight-bytes.js";
 import { cpus, hostname, release, type as osType, arch } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -296,7 +297,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
           }
           first = false;
           emit({ kind: "run-start", done: finished, pending: pending.length, run });
-          const base = { engineInfo: opened.engine.info, modelDir: model.dir, modelManifestHash: model.manifestHash ?? null, graphForm: model.graphForm ?? null, cooldownS };
+          const base = { engineInfo: opened.engine.info, modelDir: model.dir, modelManifestHash: model.manifestHash ?? null, modelWeightBytes: modelWeightBytes(model.dir), graphForm: model.graphForm ?? null, cooldownS };
           const t0 = performance.now();
           const startedAt = new Date();
           let row: RunRecord;
