@@ -20,6 +20,8 @@ export const PAIRED_FIGURES = [
   "prefill_energy_j", "decode_energy_j", "prefill_j_per_input_token", "decode_j_per_output_token",
   // one prefill from a window around repeated prefills (src/sweep/prefill-energy.ts); empty in "window" mode
   "prefill_energy_repeated_j", "prefill_j_per_input_token_repeated",
+  // the GPU counter's share of it alone: comparable with a GPU-only baseline where the CPU figure is an estimate
+  "prefill_gpu_j_per_input_token_repeated",
   "avg_power_w", "peak_power_w", "gco2eq",
 ] as const;
 export type PairedFigure = (typeof PAIRED_FIGURES)[number];
@@ -254,6 +256,9 @@ function repeatedPrefillColumns(row: RunRecord, r: RepeatedPrefill | null): void
   const source = [p.sources.gpu, p.sources.cpu, p.sources.dram].reduce(weakerSource, "none" as FigureSource);
   setPair(row, "prefill_energy_repeated_j", p.totalEnergyJ, source);
   setPair(row, "prefill_j_per_input_token_repeated", r.inputTokens > 0 ? p.totalEnergyJ / r.inputTokens : null, source);
+  if (p.sources.gpu !== "none") {
+    setPair(row, "prefill_gpu_j_per_input_token_repeated", r.inputTokens > 0 ? p.gpuEnergyJ / r.inputTokens : null, p.sources.gpu);
+  }
   row.prefill_repeats = r.count;
   row.prefill_repeated_window_s = r.window.seconds;
 }

@@ -33,6 +33,9 @@ test("repeated mode records one prefill's energy from a window around 3 prefills
     assert.equal(r.prefill_energy_repeated_j_measured, null);
     assert.equal(r.prefill_j_per_input_token_repeated_estimated, 10 / (r.tokens_in as number));
     assert.equal(r.prefill_energy_j_estimated, 30, "the run's own prefill window is kept as it was");
+    // the GPU counter's share alone (0.25 s × 100 W / 3 prefills) stays measured beside the estimated total
+    assert.ok(Math.abs((r.prefill_gpu_j_per_input_token_repeated_measured as number) - 25 / 3 / (r.tokens_in as number)) < 1e-9);
+    assert.equal(r.prefill_gpu_j_per_input_token_repeated_estimated, null);
   }
 });
 
