@@ -50,6 +50,18 @@ export function injectParameters(notebook: Notebook, parameters: Record<string, 
   return { ...notebook, cells: [...cells.slice(0, at + 1), injected, ...cells.slice(at + 1)] };
 }
 
+/**
+ * The subset of `parameters` that the notebook's `parameters` cell declares: job-wide settings (repetitions,
+ * a results folder) then reach the notebooks that take them, and a notebook that only reads stored results is
+ * left alone. A notebook without a parameters cell takes none.
+ */
+export function declaredParameters(notebook: Notebook, parameters: Record<string, unknown>): Record<string, unknown> {
+  const cell = notebook.cells.find((c) => c.cell_type === "code" && hasTag(c, parametersTag));
+  if (!cell) return {};
+  const declared = declarations(cell.source);
+  return Object.fromEntries(Object.entries(parameters).filter(([name]) => declared.get(name) === "let"));
+}
+
 /** Names declared at the start of a statement in the cell, with their keyword (first declaration wins). */
 function declarations(source: string | string[]): Map<string, "let" | "const" | "var"> {
   const text = Array.isArray(source) ? source.join("") : source;

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sourceText } from "../../src/notebook/nbformat.js";
-import { injectParameters, literal } from "../../src/notebook/parameters.js";
+import { declaredParameters, injectParameters, literal } from "../../src/notebook/parameters.js";
 import { code, markdown, notebook } from "./notebooks.js";
 
 const defaults = code("let batchSize: number = 8;\nlet model = 'tiny'; const seed = 1;", ["parameters"]);
@@ -35,4 +35,10 @@ test("values become TypeScript literals", () => {
   assert.equal(literal({ sizes: [1, 2.5, NaN], on: true, name: 'a"b', none: null }, "p"), '{ "sizes": [1, 2.5, NaN], "on": true, "name": "a\\"b", "none": null }');
   assert.equal(literal(-Infinity, "p"), "-Infinity");
   assert.throws(() => literal(new Map(), "p"), /parameter "p": object values cannot be written/);
+});
+
+test("declaredParameters keeps only the names the parameters cell declares with let", () => {
+  const nb = notebook([code("let figuresDir = \"f\";\nconst fixed = 1;", ["parameters"]), code("run();")]);
+  assert.deepEqual(declaredParameters(nb, { figuresDir: "x", repetitions: 1, fixed: 2 }), { figuresDir: "x" });
+  assert.deepEqual(declaredParameters(notebook([code("run();")]), { figuresDir: "x" }), {}, "no parameters cell: none");
 });

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveDatasetPath } from "../../src/data/datasets.js";
 import { readNotebook, writeNotebook, type CodeCell } from "../../src/notebook/nbformat.js";
-import { injectParameters } from "../../src/notebook/parameters.js";
+import { declaredParameters, injectParameters } from "../../src/notebook/parameters.js";
 import { runNotebook } from "../../src/notebook/runner.js";
 import { packageRoot } from "../../src/version.js";
 import { parseCsv } from "../../src/sweep/csv.js";
@@ -19,8 +19,12 @@ const notebooks = readdirSync(notebookDir).filter((f) => f.endsWith(".ipynb")).s
 const builtLauncher = existsSync(join(root, "dist", "src", "notebook", "kernel-main.js"));
 const skipKernel = builtLauncher ? false : "dist/ is not built (npm test builds it first)";
 
-/** Parameters that keep a test's outputs in its temp folder, one repetition, datasets found here. */
+/** Parameters that keep a test's outputs in its temp folder, one repetition, datasets found here (those the notebook declares). */
 function parametersFor(file: string, dir: string): Record<string, unknown> {
+  return declaredParameters(readNotebook(join(notebookDir, file)), offeredParameters(file, dir));
+}
+
+function offeredParameters(file: string, dir: string): Record<string, unknown> {
   const figuresDir = join(dir, "figures");
   if (file.startsWith("00-") || file.startsWith("08-")) return { figuresDir };
   const available = (["alpaca", "gsm8k"] as const).filter((d) => resolveDatasetPath(d) !== null);

@@ -9,6 +9,8 @@ import { defaultModelsDir } from "../../lab/models.js";
 import { loadResults } from "../../lab/results.js";
 import { energyPerOutputToken } from "../../lab/findings.js";
 import { runNotebook } from "../../notebook/index.js";
+import { readNotebook } from "../../notebook/nbformat.js";
+import { declaredParameters } from "../../notebook/parameters.js";
 import type { RunRecord } from "../../sweep/record.js";
 import { packageRoot } from "../../version.js";
 import { get, type CommandSpec } from "../args.js";
@@ -44,8 +46,10 @@ export const mainCommand: CommandSpec = {
     let failed = 0;
     for (const file of notebooks) {
       // 00 and 08 measure one generation (no sweep parameters); 05 compares the datasets found here.
-      const parameters = file.startsWith("00-") || file.startsWith("08-") ? {}
+      const offered = file.startsWith("00-") || file.startsWith("08-") ? {}
         : file.startsWith("05-") ? { ...sweepParameters, datasets: [...available, "synthetic"] } : sweepParameters;
+      // only what the notebook declares: 09 reads stored GPU results and takes no sweep settings
+      const parameters = declaredParameters(readNotebook(join(notebookDir, file)), offered);
       const r = await runNotebook(join(notebookDir, file), { parameters, timeoutS: get.number(parsed, "timeout"), outDir });
       if (r.ok) console.log(`ok    ${file} (${r.seconds.toFixed(1)} s) → ${relative(root, r.outputPath)}`);
       else {
