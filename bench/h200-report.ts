@@ -4,9 +4,9 @@
 // device logs (logs/) and the two-GPU run (multi-gpu/). Session 1's run is archived in session-1/.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadBaselineCsv } from "../src/lab/baseline.js";
 import { seedFindings, type Finding } from "../src/lab/findings.js";
 import { exportPlot } from "../src/notebook/plot.js";
-import { parseCsv } from "../src/sweep/csv.js";
 import type { RunRecord } from "../src/sweep/record.js";
 import { effectiveRows, readResults } from "../src/sweep/store.js";
 import { packageRoot } from "../src/version.js";
@@ -17,7 +17,7 @@ const BANDWIDTH_B_PER_S = 4.3e12;
 const STUDY_MODELS = ["llama-2-7b", "deepseek-r1-distill-qwen-7b"] as const;
 
 interface Cell {
-  engine: string; model: string; form: string; batch: number; input: number; output: number;
+  engine: string; model: string; form: string; batch: number; input: number; output: number; dataset: string;
   /** Every repetition, in order. */
   tokensPerS: number[]; jPerToken: number[];
   /** The rows' model_weight_bytes (recorded from session 3 on); null for older rows. */
@@ -36,27 +36,15 @@ function sweepRows(...subs: string[]): RunRecord[] {
   });
 }
 
-/** The Transformers baseline's rows, shaped like wattlab's rows where the findings need them (GPU joules only). */
-function baselineRows(file: string): RunRecord[] {
-  const text = read(file);
-  if (!text) return [];
-  const [head, ...lines] = parseCsv(text);
-  return lines.filter((l) => l.length === head.length).map((l) => Object.fromEntries(head.map((h, i) => [h, l[i]]))).map((r) => ({
-    model: r.model, engine: "transformers", device: "cuda", quantization: "fp16", dataset: "alpaca", weight_form: "fp16",
-    input_length: Number(r.input_length), output_length: Number(r.output_length), batch_size: Number(r.batch_size),
-    repetition: Number(r.repetition), state: "completed", tokens_out: Number(r.tokens_out),
-    throughput_tokens_per_s: Number(r.tokens_per_s), gpu_energy_j_measured: Number(r.energy_gpu_j),
-    energy_total_j_measured: Number(r.energy_gpu_j), prefill_j_per_input_token_repeated_measured: Number(r.prefill_j_per_input_token),
-    latency_prefill_s: Number(r.latency_prefill_s),
-  }) as unknown as RunRecord);
-}
+/** The Transformers baseline's rows (src/lab/baseline.ts); none where the file is absent. */
+const baselineRows = (file: string): RunRecord[] => (existsSync(join(dir, file)) ? loadBaselineCsv(join(dir, file)) : []);
 
 function cells(rows: RunRecord[]): Cell[] {
   const byKey = new Map<string, Cell>();
   for (const r of rows) {
     const form = String(r.weight_form).split(" ")[0];
-    const key = [r.engine, r.model, form, r.batch_size, r.input_length, r.output_length].join("|");
-    const c = byKey.get(key) ?? { engine: `${r.engine} (${r.device})`, model: String(r.model), form, batch: Number(r.batch_size),
+    const key = [r.engine, r.model, form, r.batch_size, r.input_length, r.output_length, r.dataset].join("|");
+    const c = byKey.get(key) ?? { engine: `${r.engine} (${r.device})`, model: String(r.model), form, batch: Number(r.batch_size), dataset: String(r.dataset),
       input: Number(r.input_length), output: Number(r.output_length), tokensPerS: [], jPerToken: [],
       weightBytes: typeof r.model_weight_bytes === "number" ? r.model_weight_bytes : null };
     c.tokensPerS.push(Number(r.throughput_tokens_per_s));
@@ -124,9 +112,9 @@ device time ran out first), WebGPU DeepSeek beyond batch 1 at 128/128, WebGPU in
 
 out.push(`## wattlab vs Transformers, per cell (issue 9)
 
-| model | engine | weights | batch | in/out | tokens/s (spread) | GPU J/out-token (spread) | baseline tokens/s | baseline J/token | speed × | energy × | floor tokens/s | % of floor |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
-const order = (a: Cell, b: Cell) => a.model.localeCompare(b.model) || a.engine.localeCompare(b.engine) || a.form.localeCompare(b.form) || a.batch - b.batch || a.input - b.input || a.output - b.output;
+| model | engine | weights | batch | in/out | prompts | tokens/s (spread) | GPU J/out-token (spread) | baseline tokens/s | baseline J/token | speed × | energy × | floor tokens/s | % of floor |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
+const order = (a: Cell, b: Cell) => a.model.localeCompare(b.model) || a.engine.localeCompare(b.engine) || a.form.localeCompare(b.form) || a.batch - b.batch || a.input - b.input || a.output - b.output || a.dataset.localeCompare(b.dataset);
 /** Per cell: wattlab / baseline at the same model, batch and lengths (quantized forms against the fp16 baseline, as in the study). */
 const ratios: { c: Cell; speed: number; energy: number }[] = [];
 for (const c of wattlabCells.sort(order)) {
@@ -136,13 +124,14 @@ for (const c of wattlabCells.sort(order)) {
   const fb = floorBytes(c);
   const floor = fb ? (c.batch * BANDWIDTH_B_PER_S) / fb.bytes : NaN;
   if (b) ratios.push({ c, speed: tps / btps, energy: jpt / bjpt });
-  out.push(`| ${c.model} | ${c.engine} | ${c.form} | ${c.batch} | ${c.input}/${c.output} | ${fmt(tps)} (${spread(c.tokensPerS)}) | ${fmt(jpt, 3)} (${spread(c.jPerToken, 3)}) | ` +
+  out.push(`| ${c.model} | ${c.engine} | ${c.form} | ${c.batch} | ${c.input}/${c.output} | ${c.dataset} | ${fmt(tps)} (${spread(c.tokensPerS)}) | ${fmt(jpt, 3)} (${spread(c.jPerToken, 3)}) | ` +
     `${b ? `${fmt(btps)} (${spread(b.tokensPerS)})` : "not run"} | ${b ? `${fmt(bjpt, 3)} (${spread(b.jPerToken, 3)})` : "–"} | ${b ? fmt(tps / btps, 2) : "–"} | ${b ? fmt(jpt / bjpt, 2) : "–"} | ` +
     `${fmt(floor, 0)}${fb?.estimated ? "*" : ""} | ${Number.isFinite(floor) ? fmt((100 * tps) / floor, 0) + "%" : "–"} |`);
 }
 out.push(`
 speed × = wattlab tokens/s / baseline tokens/s; energy × = wattlab GPU J/token / baseline GPU J/token; int8/int4 and
-Q8_0/Q4_0 cells are set against the fp16 baseline at the same shape, as in the study. Floor = batch × 4.3 TB/s /
+Q8_0/Q4_0 cells are set against the fp16 baseline at the same shape, as in the study. The baseline's prompts are
+random token ids (with fixed-length generation and random weights, only the token counts matter). Floor = batch × 4.3 TB/s /
 weight bytes (the device-to-device copy bandwidth measured on a one-GPU H200 of this workplace, KINDS.md; not
 re-measured here): the tokens/s of decode steps that only read the weights once; prefill and KV reads are left out, so
 long inputs sit further from it. Weight bytes are the GGUF files' sizes as built there (\`logs/lane-*.txt\`).
@@ -158,7 +147,7 @@ const goalLine = (label: string, rs: typeof ratios) => {
   return `| ${label} | ${rs.length} | ${speedOk} | ${fmt(Math.min(...rs.map((r) => r.speed)), 2)}–${fmt(Math.max(...rs.map((r) => r.speed)), 2)} | ${energyOk} | ${fmt(Math.min(...rs.map((r) => r.energy)), 2)}–${fmt(Math.max(...rs.map((r) => r.energy)), 2)} |`;
 };
 const q4b1 = wattlabCells.filter((c) => c.engine.startsWith("llama.cpp") && c.form === "Q4_0" && c.batch === 1);
-const webgpuB1 = ratios.filter((r) => r.c.engine.startsWith("onnxruntime") && r.c.batch === 1 && r.c.input === 128 && r.c.output === 128);
+const webgpuB1 = ratios.filter((r) => r.c.engine.startsWith("onnxruntime") && r.c.batch === 1 && r.c.input === 128 && r.c.output === 128 && r.c.dataset === "alpaca");
 out.push(`### Goals
 
 | engine | cells with a baseline | speed ≥ 3× | speed × range | energy ≤ ⅓ | energy × range |
@@ -241,7 +230,7 @@ of generation in ~${fmt(tOne, 0)} s, and each worker pays process start, model l
 }
 
 // Figures.
-const figureCells = wattlabCells.filter((c) => c.input === 128 && c.output === 128);
+const figureCells = wattlabCells.filter((c) => c.input === 128 && c.output === 128 && c.dataset === "alpaca");
 const short = (m: string) => m.replace("deepseek-r1-distill-qwen-7b", "ds-qwen-7b");
 const label = (c: Cell) => `${short(c.model)} ${c.engine.split(" ")[0]} ${c.form} b${c.batch}`;
 const bars = [...figureCells, ...baselineCells.filter((c) => c.input === 128 && c.output === 128)].sort(order)
@@ -257,7 +246,7 @@ for (const [name, key, title] of [["tokens-per-s", "tps", "Tokens/s, 128 in / 12
 {
   // Prefill energy per input token against input length: the study's input-length finding, per engine.
   const series = [...findingSets].filter(([, rows]) => rows.length > 0).map(([name, rows]) => {
-    const at = (n: number) => rows.filter((r) => r.input_length === n && r.output_length === 128 && r.batch_size === 1 && (r.weight_form === undefined || String(r.weight_form).startsWith("F16") || String(r.weight_form).startsWith("fp16")) && r.dataset === "alpaca")
+    const at = (n: number) => rows.filter((r) => r.input_length === n && r.output_length === 128 && r.batch_size === 1 && (r.weight_form === undefined || String(r.weight_form).startsWith("F16") || String(r.weight_form).startsWith("fp16")) && r.dataset !== "gsm8k")
       .map((r) => Number(r.prefill_j_per_input_token_repeated_measured ?? r.prefill_j_per_input_token_repeated_estimated)).filter(Number.isFinite);
     const xs = [128, 512, 1024].filter((n) => at(n).length > 0);
     return { type: "scatter", mode: "lines+markers", name: name.replace(", the study's stack", ""), x: xs, y: xs.map((n) => median(at(n))) };

@@ -4,7 +4,7 @@
 // The lab: real parts wired together (the notebooks' surface)
 export {
   measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir,
-  loadResults, summarize, toFrame, figure, isEstimated, seriesChart, powerTraceChart,
+  loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, seriesChart, powerTraceChart,
   seedFindings, inferBase, energyPerOutputToken,
 } from "./lab/index.js";
 export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions, SummaryRow, SeriesChartOptions, Finding } from "./lab/index.js";

@@ -21,18 +21,29 @@ if [ ! -f "$NLC/llama/llama.cpp/CMakeLists.txt" ]; then
 fi
 mkdir -p "$NLC/llama/llama.cpp/.git"
 
-# 2. node-llama-cpp compiles through `npm run -s cmake-js-llama -- ARGS` (= cd llama && cmake-js ARGS); the device has
-#    no npm, so a shim on PATH runs cmake-js directly, with --parallel raised from nproc-2 to every core
-#    (or $CUDA_BUILD_JOBS).
+# 2. node-llama-cpp compiles through `npm run -s cmake-js-llama -- clean|compile ARGS` (= cd llama && cmake-js ...),
+#    having deleted its output folder first. The device has no npm, so a shim on PATH runs cmake-js itself, and: uses
+#    every core (or $CUDA_BUILD_JOBS; node-llama-cpp asks for nproc-2); builds in a tree kept outside localBuilds/
+#    ($CUDA_BUILD_TREE/<folder>-<hash of the -D options>) so that rerunning after a timeout resumes; then copies the
+#    outputs (Release/, bin/) to where node-llama-cpp collects them.
 shim=$(mktemp -d); trap 'rm -rf "$shim"' EXIT
 CMAKE_JS=$(cd "$NLC" && node -p "require.resolve('cmake-js/bin/cmake-js')") || exit 1
-export CMAKE_JS NLC_JOBS=${CUDA_BUILD_JOBS:-$(nproc)}
+export CMAKE_JS NLC_JOBS=${CUDA_BUILD_JOBS:-$(nproc)} NLC_TREE=${CUDA_BUILD_TREE:-/tmp/nlc-build}
 cat > "$shim/npm" <<'EOF'
 #!/usr/bin/env bash
 [ "${1-} ${2-} ${3-} ${4-}" = "run -s cmake-js-llama --" ] || { echo "npm shim: unexpected 'npm $*'" >&2; exit 1; }
-shift 4; args=()
-for a in "$@"; do case $a in --parallel=*) args+=("--parallel=$NLC_JOBS") ;; *) args+=("$a") ;; esac; done
-cd "$NLC/llama" && exec node "$CMAKE_JS" "${args[@]}"
+shift 4; cmd=$1 key=$(printf '%s\n' "$@" | grep -e '^--CD' | md5sum | cut -c1-8) args=() out=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --parallel=*) args+=("--parallel=$NLC_JOBS") ;;
+    --out) out=$2; shift; args+=(--out "$NLC_TREE/$(basename "$out")-$key") ;;
+    *) args+=("$1") ;;
+  esac; shift
+done
+[ "$cmd" = clean ] && exit 0
+cd "$NLC/llama" && node "$CMAKE_JS" "${args[@]}" || exit
+tree=$NLC_TREE/$(basename "$out")-$key; mkdir -p "$out/llama.cpp"; echo "npm shim: build tree $tree"
+cp -a "$tree/Release" "$tree/bin" "$out/" && { [ ! -d "$tree/llama.cpp/bin" ] || cp -a "$tree/llama.cpp/bin" "$out/llama.cpp/"; }
 EOF
 chmod +x "$shim/npm"; export PATH=$shim:$PATH
 
@@ -46,6 +57,8 @@ if [ "$gpu" = cuda ]; then
   export NODE_LLAMA_CPP_CMAKE_OPTION_GGML_CUDA_FA_ALL_QUANTS=OFF NODE_LLAMA_CPP_CMAKE_OPTION_GGML_CUDA_NCCL=OFF
 fi
 export CI=true NODE_LLAMA_CPP_SKIP_DOWNLOAD=true
+folder=linux-x64$([ "$gpu" = false ] || echo "-$gpu")
+rm -rf "$NLC/llama/localBuilds/$folder.lock"  # a killed run's lock (it goes stale only after 10 s)
 echo "== cuda-build: gpu=$gpu jobs=$NLC_JOBS timeout=${limit}s cmake=$(cmake --version | head -1) nvcc=${CUDACXX:-none}"
 t0=$(date +%s)
 timeout -k 15 "$limit" node "$NLC/dist/cli/cli.js" source build --gpu "$gpu" --noUsageExample \
@@ -54,7 +67,6 @@ rc=$?
 echo "== cuda-build: exit $rc after $(( $(date +%s) - t0 )) s$([ $rc = 124 ] && echo ' (timed out)')"
 
 # 4. Where the binary is, and whether it loads its libraries.
-folder=linux-x64$([ "$gpu" = false ] || echo "-$gpu")
 bin=$NLC/llama/localBuilds/$folder/Release/llama-addon.node
 if [ -f "$bin" ] && [ -f "$NLC/llama/localBuilds/$folder/buildDone.status" ]; then
   echo "binary: $bin (exists)"; ls -la "$(dirname "$bin")" | grep -E '\.so|\.node'

@@ -6,6 +6,7 @@ export type { ModelStoreOptions, ResolveModelOptions } from "./models.js";
 export { measureGeneration } from "./measure.js";
 export type { MeasureGenerationOptions, MeasuredGeneration } from "./measure.js";
 export { loadResults, summarize, toFrame, figure, isEstimated } from "./results.js";
+export { loadBaselineCsv } from "./baseline.js";
 export type { SummaryRow } from "./results.js";
 export { seriesChart, powerTraceChart } from "./charts.js";
 export type { SeriesChartOptions } from "./charts.js";
