@@ -18,4 +18,9 @@ mkdir -p .device/shared/fixtures/models .device/shared/fixtures/gguf
 cp -r ../shared/fixtures/models/tiny-random-llama-fp16 .device/shared/fixtures/models/
 cp ../shared/fixtures/gguf/stories260K.gguf .device/shared/fixtures/gguf/
 echo "# shared fixtures subset for GPU checks" > .device/shared/README.md
+# The datasets (2.7 MB), inside .device: a separately carried folder was gone from the machine after a later call
+# that did not name it, while .device stayed (session 2). Read there with WATTLAB_DATA_DIR=$PWD/.device/data.
+mkdir -p .device/data/alpaca .device/data/gsm8k
+cp ../shared/datasets/alpaca/alpaca_5000.json .device/data/alpaca/ && cp ../shared/datasets/gsm8k/test.jsonl .device/data/gsm8k/
+chmod -R u+w .device/data
 du -sh .device | awk '{print "with fixtures: " $1}'
