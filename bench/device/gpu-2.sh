@@ -10,29 +10,11 @@
 #   lane B (the other GPU):      llama.cpp Vulkan seed sweep of DeepSeek-7B, then the Transformers baselines
 #   lane C (CPU, then lane B's GPU): node-llama-cpp CUDA source build for sm_90, and a CUDA sweep if it builds
 set -uo pipefail
-CALL_START=$(date +%s)
-O=/tmp/o
-mkdir -p "$O/logs"
 export WATTLAB_SHARED=$PWD/.device/shared WATTLAB_MODELS_DIR=/tmp/wattlab-models WATTLAB_DATA_DIR=$PWD/.devdata
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1 CUDA_DEVICE_ORDER=PCI_BUS_ID
 W="node bin/wattlab.js"
-on_gpu() { local g=$1; shift; CUDA_VISIBLE_DEVICES=$g GGML_VK_VISIBLE_DEVICES=$g "$@"; }
-counters() { python3 bench/device/gpu_counters.py; }
-
-pack() {
-  for l in A B C; do [ -f "$O/logs/lane-$l.log" ] && { echo "== lane $l (tail)"; tail -n 6 "$O/logs/lane-$l.log"; }; done
-  ls "$O"/lanes 2>/dev/null | sed 's/^/done: /'
-  tar czf "$OUT/o.tgz" -C "$O" . 2>/dev/null; ls -la "$OUT/o.tgz"
-}
-
-wait_lanes() {  # $1: seconds after this call began
-  local until=$(( CALL_START + $1 ))
-  while [ "$(date +%s)" -lt "$until" ]; do
-    [ -f "$O/lanes/A" ] && [ -f "$O/lanes/B" ] && [ -f "$O/lanes/C" ] && break
-    sleep 5
-  done
-  pack
-}
+LANES=(A B C) LANE_FUNCTIONS=(laneA laneB laneC)
+source bench/device/lanes.sh
 
 phase0() {
   $W info
@@ -92,12 +74,6 @@ laneC() {  # CPU build, then lane B's GPU once lane B is done
   while [ ! -f "$O/lanes/B" ]; do sleep 5; done
   on_gpu "$g" $W sweep --model llama-2-7b --engine llama.cpp --device cuda --quantization fp16,int4 --dataset alpaca \
     --input-length 128 --output-length 128 --batch-size 1,4 --mode grid --reps 3 --out "$O/llamacpp-cuda-llama2" --idle-seconds 5 --no-progress
-}
-
-lane() {  # runs one lane detached; its marker file says it ended
-  local name=$1; shift
-  setsid bash -c "$(declare -f on_gpu counters laneA laneB laneC); W='$W'; O='$O'; lane$name $*; touch '$O/lanes/$name'" \
-    > "$O/logs/lane-$name.log" 2>&1 < /dev/null &
 }
 
 case "${1:-}" in
