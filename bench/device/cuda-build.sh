@@ -50,16 +50,41 @@ chmod +x "$shim/npm"; export PATH=$shim:$PATH
 # 3. CMake options (node-llama-cpp reads NODE_LLAMA_CPP_CMAKE_OPTION_*): sm_90 only, the default 4 FlashAttention
 #    quant pairs, no NCCL. GGML_NATIVE stays on (CPU code for this host). CI=true lets the hidden
 #    --noCustomCmakeBuildOptionsInBinaryFolderName flag drop the options' hash from the folder name.
+opt() { export "NODE_LLAMA_CPP_CMAKE_OPTION_$1=$2"; }
 if [ "$gpu" = cuda ]; then
   command -v nvcc >/dev/null || export PATH=$PATH:/usr/local/cuda/bin
   export CUDACXX=${CUDACXX:-$(command -v nvcc)}
-  export NODE_LLAMA_CPP_CMAKE_OPTION_CMAKE_CUDA_ARCHITECTURES=${CUDA_ARCHS:-90}
-  export NODE_LLAMA_CPP_CMAKE_OPTION_GGML_CUDA_FA_ALL_QUANTS=OFF NODE_LLAMA_CPP_CMAKE_OPTION_GGML_CUDA_NCCL=OFF
+  [ -n "$CUDACXX" ] || { echo "cuda-build: nvcc not found"; exit 1; }
+  opt CMAKE_CUDA_ARCHITECTURES "${CUDA_ARCHS:-90}"; opt GGML_CUDA_FA_ALL_QUANTS OFF; opt GGML_CUDA_NCCL OFF
+  # FindCUDAToolkit looks for cuBLAS and libcuda in the toolkit only. A toolkit assembled from pip wheels (as on
+  # this image) has neither: take cuBLAS from python3's nvidia wheels (torch's) and libcuda from the driver, and
+  # put their folders (and cudart's) in the RUNPATH so that nothing needs LD_LIBRARY_PATH at run time.
+  tk=$("$CUDACXX" -v --dryrun -c -x cu /dev/null -o /dev/null 2>&1 | sed -n 's/^#\$ TOP=//p' | head -1)
+  tk=$(readlink -f "${tk:-$(dirname "$CUDACXX")/..}")  # nvcc may be a wrapper script: ask it for its root
+  tkl() { ls "$tk"/{lib64,lib,targets/x86_64-linux/lib}/$1 2>/dev/null | head -1; }
+  rpath=$(tkl 'libcudart.so*'); rpath=${rpath%/*}
+  if [ -z "$(tkl libcublas.so)" ]; then
+    sites=$(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null)
+    cublas=${CUBLAS_LIB:-$(ls $(for s in $sites; do echo "$s"/nvidia/*/lib/libcublas.so.[0-9]*; done) 2>/dev/null | head -1)}
+    [ -n "$cublas" ] || { echo "cuda-build: cuBLAS not found (toolkit: $tk; python sites: $sites)"; exit 1; }
+    d=$(dirname "$cublas"); rpath=$rpath:$d
+    opt CUDA_cublas_LIBRARY "$cublas"; opt CUDA_cublasLt_LIBRARY "$(ls "$d"/libcublasLt.so* | head -1)"
+    mkdir -p "$NLC_TREE/cublas-include"  # only the cuBLAS headers: the wheels' include/ also holds other CUDA headers
+    ln -sf "$(dirname "$d")"/include/cublas*.h "$NLC_TREE/cublas-include/" && opt CMAKE_CUDA_FLAGS "-I$NLC_TREE/cublas-include" \
+      || echo "cuda-build: warning: no cublas*.h in $(dirname "$d")/include"
+  fi
+  if [ -z "$(tkl libcuda.so)$(tkl stubs/libcuda.so)" ]; then
+    drv=${CUDA_DRIVER_LIB:-$(ldconfig -p 2>/dev/null | awk '/libcuda\.so\.1 /{print $NF; exit}')}
+    drv=${drv:-$(ls /usr/local/nvidia/lib64/libcuda.so.1 /usr/lib/x86_64-linux-gnu/libcuda.so.1 2>/dev/null | head -1)}
+    if [ -n "$drv" ]; then opt CUDA_cuda_driver_LIBRARY "$drv"; else opt GGML_CUDA_NO_VMM ON; fi  # NO_VMM: no libcuda link
+  fi
+  [ -z "$rpath" ] || opt CMAKE_SHARED_LINKER_FLAGS "-Wl,-rpath,${rpath#:}"
 fi
 export CI=true NODE_LLAMA_CPP_SKIP_DOWNLOAD=true
 folder=linux-x64$([ "$gpu" = false ] || echo "-$gpu")
 rm -rf "$NLC/llama/localBuilds/$folder.lock"  # a killed run's lock (it goes stale only after 10 s)
 echo "== cuda-build: gpu=$gpu jobs=$NLC_JOBS timeout=${limit}s cmake=$(cmake --version | head -1) nvcc=${CUDACXX:-none}"
+env | grep '^NODE_LLAMA_CPP_CMAKE_OPTION_' | sed 's/^NODE_LLAMA_CPP_CMAKE_OPTION_/  -D/'
 t0=$(date +%s)
 timeout -k 15 "$limit" node "$NLC/dist/cli/cli.js" source build --gpu "$gpu" --noUsageExample \
   --noCustomCmakeBuildOptionsInBinaryFolderName 2>&1
