@@ -5,7 +5,8 @@
 # one call with the working tree (64 MiB), so:
 #   call 1, carry [".device"]:   bash bench/device/gpu-3.sh start 570
 #   call 2, carry [".cudasrc"]:  bash bench/device/gpu-3.sh wait 570     (.device stays on the warm machine)
-#   lane A (GPU 0, the one Dawn uses: session 2's check): onnxruntime WebGPU int8/int4 at batch 1/2/4 for
+#   lane A (GPU 0, the one Dawn uses: session 2's check): `wattlab profile` of a WebGPU decode step (fp16, int4),
+#          then onnxruntime WebGPU int8/int4 at batch 1/2/4 for
 #          LLaMA-2-7B, then DeepSeek's one-at-a-time sweep (fp16/int8/int4, input lengths, batch, datasets)
 #   lane C (CPU): node-llama-cpp built from source for CUDA sm_90 (bench/device/cuda-build.sh)
 #   lane B (GPU 1): once lane C has built it, llama.cpp CUDA: the seed sweep for both models
@@ -17,6 +18,11 @@ LANES=(A B C) LANE_FUNCTIONS=(laneA laneB laneC)
 source bench/device/lanes.sh
 
 laneA() {
+  # where a WebGPU decode step goes, per operator type, before the sweeps (bench/notes/gpu-paths.md, v1 item 1)
+  mkdir -p "$O/profile"
+  for q in fp16 int4; do
+    on_gpu 0 $W profile --model llama-2-7b --dtype $q --device webgpu --input-tokens 128 --max-new-tokens 32 --out "$O/profile/llama-2-7b-$q"
+  done
   on_gpu 0 $W sweep --spec bench/device/specs/h200-webgpu-llama2-quant.json --out "$O/webgpu-llama2-quant" --idle-seconds 5 --no-progress
   on_gpu 0 $W sweep --spec bench/device/specs/h200-webgpu-deepseek-full.json --out "$O/webgpu-deepseek-full" --idle-seconds 5 --no-progress
 }

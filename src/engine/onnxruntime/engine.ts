@@ -10,6 +10,7 @@ import { detectModelLayout, graphUsesMatMulNBits, modelFileLabel, type ModelLayo
 import { assertExecutionProvider } from "./providers.js";
 import { createSession, ortVersion, tensor, type OrtFeeds, type OrtSession, type OrtTensor } from "./session.js";
 import { readGraphOutputNames } from "./graph-outputs.js";
+import { findProfileFile } from "./profile.js";
 import { isPresentName, readDecoderSignature, type DecoderSignature } from "./signature.js";
 
 export interface OnnxRuntimeEngineOptions {
@@ -27,6 +28,8 @@ export interface OnnxRuntimeEngineOptions {
   /** webgpu only: "device" (default) keeps present.* on the GPU and feeds them back; "host" copies the KV
    * cache to and from the CPU every step (to measure what residency saves). */
   kvCache?: "device" | "host";
+  /** Profile every session run with onnxruntime's profiler into `<prefix>_<date>.json`; see endProfiling. */
+  profilePrefix?: string;
 }
 
 /** The weight form to report, and the dtypes a `dtype` option may name for this model (null: anything). */
@@ -57,6 +60,8 @@ export class OnnxRuntimeEngine implements Engine {
   static readonly NAME = "onnxruntime";
   private busy = false;
   private disposed = false;
+  /** Where the profiler writes, while profiling is on (OnnxRuntimeEngineOptions.profilePrefix). */
+  private profilePrefix: string | null = null;
 
   private constructor(
     readonly info: EngineInfo,
@@ -74,7 +79,7 @@ export class OnnxRuntimeEngine implements Engine {
     const layout = detectModelLayout(options.modelDir, { dtype: options.dtype });
     // WebGPU keeps present.* on the GPU between steps; the session must name them at creation.
     const gpuOutputs = device === "webgpu" && options.kvCache !== "host" ? presentOutputNames(layout) : undefined;
-    const session = await openSession(layout.modelPath, { device, threads: options.threads, gpuOutputs });
+    const session = await openSession(layout.modelPath, { device, threads: options.threads, gpuOutputs, profilePrefix: options.profilePrefix });
     try {
       const signature = readDecoderSignature(session.inputMetadata, session.outputMetadata, layout.config, layout.modelPath);
       const weight = inferWeightForm(layout, signature);
@@ -89,11 +94,25 @@ export class OnnxRuntimeEngine implements Engine {
         engine: "onnxruntime", device, weightForm: weight.label, backendVersion: `onnxruntime-node ${ortVersion}`,
         contextLength, vocabSize, eosTokenIds: [...eosTokenIds], loadS: (performance.now() - started) / 1000,
       };
-      return new OnnxRuntimeEngine(info, layout, signature, session, padTokenId);
+      const engine = new OnnxRuntimeEngine(info, layout, signature, session, padTokenId);
+      engine.profilePrefix = options.profilePrefix ?? null;
+      return engine;
     } catch (error) {
       await session.release();
       throw error;
     }
+  }
+
+  /**
+   * Stops the profiler (opened with profilePrefix) and returns the file it wrote; null when profiling was off.
+   * Session runs after this are not recorded.
+   */
+  endProfiling(): string | null {
+    if (!this.profilePrefix) return null;
+    this.session.endProfiling();
+    const file = findProfileFile(this.profilePrefix);
+    this.profilePrefix = null;
+    return file;
   }
 
   async generate(request: GenerateRequest, hooks: GenerationHooks = {}): Promise<GenerationResult> {

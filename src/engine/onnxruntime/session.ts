@@ -29,6 +29,8 @@ export interface SessionOptions {
    * straight back as an input and must be disposed by the caller.
    */
   gpuOutputs?: readonly string[];
+  /** Turns on onnxruntime's profiler, writing `<prefix>_<date>.json` (read it with profile.ts). */
+  profilePrefix?: string;
 }
 
 /** onnxruntime-node's version, e.g. "1.30.0". */
@@ -50,6 +52,7 @@ export async function createSession(modelPath: string, options: SessionOptions):
     graphOptimizationLevel: "all",
     logSeverityLevel: 3,
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+    ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
   };
   if (options.gpuOutputs && options.gpuOutputs.length > 0) {
     if (options.device !== "webgpu") throw new Error(`gpuOutputs needs device "webgpu", not "${options.device}"`);
