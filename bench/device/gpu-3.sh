@@ -8,7 +8,8 @@
 #   lane A (GPU 0, the one Dawn uses: session 2's check): `wattlab profile` of a WebGPU decode step (fp16, int4),
 #          then onnxruntime WebGPU int8/int4 at batch 1/2/4 for
 #          LLaMA-2-7B, then DeepSeek's one-at-a-time sweep (fp16/int8/int4, input lengths, batch, datasets)
-#   lane C (CPU): node-llama-cpp built from source for CUDA sm_90 (bench/device/cuda-build.sh)
+#   lane C (CPU): node-llama-cpp built from source for CUDA sm_90 (bench/device/cuda-build.sh); 24 of the 32 cores,
+#          beside lane A's measurements: say so next to lane A's figures, or start lane A after the build
 #   lane B (GPU 1): once lane C has built it, llama.cpp CUDA: the seed sweep for both models
 set -uo pipefail
 export WATTLAB_SHARED=$PWD/.device/shared WATTLAB_MODELS_DIR=/tmp/wattlab-models WATTLAB_DATA_DIR=$PWD/.device/data
