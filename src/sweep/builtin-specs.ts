@@ -1,6 +1,11 @@
 // Named sweeps: the seed study, and its scaled-down forms that run on a CPU in seconds.
 import { DEFAULT_SEED, validateSpec, type SweepSpec } from "./spec.js";
 
+/** How the seed study generated: one warm-up per shape, no cooldown or shuffling, exact output lengths, raw prompts. */
+const STUDY_PROTOCOL = {
+  warmupRuns: 1, cooldown: null, shuffleSeed: null, seed: DEFAULT_SEED, fixedLength: true, chatTemplate: false,
+} as const satisfies Partial<SweepSpec>;
+
 /**
  * The Python seed study's grid, varied one dimension at a time around a base of input 128, output 128,
  * batch 1, fp16, Alpaca, Llama-2-7B. The seed ran PyTorch on CUDA; here the base device is WebGPU because
@@ -24,12 +29,7 @@ export const SEED_STUDY: SweepSpec = {
     model: ["llama-2-7b", "deepseek-r1-distill-qwen-7b"],
   },
   repetitions: 3,
-  warmupRuns: 1,
-  cooldown: null,
-  shuffleSeed: null,
-  seed: DEFAULT_SEED,
-  fixedLength: true,
-  chatTemplate: false,
+  ...STUDY_PROTOCOL,
 };
 
 /** The main job's sweep: the tiny model on the CPU, batch 1/2/4 at input 32, output 16; 3 configurations × 2. */
@@ -42,12 +42,7 @@ export const TINY_BATCH: SweepSpec = {
   },
   dimensions: { batch_size: [1, 2, 4] },
   repetitions: 2,
-  warmupRuns: 1,
-  cooldown: null,
-  shuffleSeed: null,
-  seed: DEFAULT_SEED,
-  fixedLength: true,
-  chatTemplate: false,
+  ...STUDY_PROTOCOL,
   // the CPU estimate needs only a few /proc/stat samples; keeps the repeated-prefill loop cheap per run
   prefillMinS: 0.2,
 };

@@ -256,6 +256,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
         continue;
       }
       emit({ kind: "group", group, loadS: opened.engine.info.loadS, error: null });
+      const weightBytes = modelWeightBytes(model.dir); // once per loaded model, not per run
       const prompts = new Map<string, number[][]>();
       const promptsOf = async (c: RunConfig) => {
         const id = `${c.dataset}|${c.inputLength}|${c.batchSize}`;
@@ -297,7 +298,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
           }
           first = false;
           emit({ kind: "run-start", done: finished, pending: pending.length, run });
-          const base = { engineInfo: opened.engine.info, modelDir: model.dir, modelManifestHash: model.manifestHash ?? null, modelWeightBytes: modelWeightBytes(model.dir), graphForm: model.graphForm ?? null, cooldownS };
+          const base = { engineInfo: opened.engine.info, modelDir: model.dir, modelManifestHash: model.manifestHash ?? null, modelWeightBytes: weightBytes, graphForm: model.graphForm ?? null, cooldownS };
           const t0 = performance.now();
           const startedAt = new Date();
           let row: RunRecord;

@@ -1,13 +1,13 @@
 // wattlab generate: one metered generation, printed as a table or JSON.
 import { measureGeneration } from "../../lab/measure.js";
 import type { EngineName, ExecutionProvider } from "../../engine/types.js";
-import type { DatasetName, Quantization } from "../../sweep/dimensions.js";
+import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type DatasetName, type Quantization } from "../../sweep/dimensions.js";
 import { percentiles } from "../../engine/stats.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 
-const ENGINES = ["onnxruntime", "llama.cpp"];
+const ENGINES: readonly string[] = ENGINE_NAMES;
 const DEVICES = ["cpu", "webgpu", "cuda", "vulkan", "auto"];
-const DTYPES = ["fp32", "fp16", "int8", "int4"];
+const DTYPES: readonly string[] = QUANTIZATIONS;
 
 export const generateCommand: CommandSpec = {
   name: "generate",

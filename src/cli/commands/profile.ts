@@ -1,11 +1,12 @@
 // wattlab profile: onnxruntime's profiler over one generation, summarised per operator type.
 import { profileGeneration } from "../../lab/profile.js";
 import type { ExecutionProvider } from "../../engine/types.js";
-import type { Quantization } from "../../sweep/dimensions.js";
+import { ENGINE_DEVICES, QUANTIZATIONS, type Quantization } from "../../sweep/dimensions.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 
-const DEVICES = ["cpu", "webgpu", "cuda"];
-const DTYPES = ["fp32", "fp16", "int8", "int4"];
+// the profiler is onnxruntime's: its devices and weight forms only
+const DEVICES: readonly string[] = ENGINE_DEVICES.onnxruntime;
+const DTYPES: readonly string[] = QUANTIZATIONS;
 
 export const profileCommand: CommandSpec = {
   name: "profile",
