@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { summarizeProfile } from "../../src/engine/onnxruntime/profile.js";
-import { profileGeneration } from "../../src/lab/profile.js";
+import { formatProfile, profileGeneration } from "../../src/lab/profile.js";
 
 test("profileGeneration summarises the measured generation's runs per operator type", async () => {
   const modelsDir = mkdtempSync(join(tmpdir(), "wattlab-profile-models-"));
@@ -20,6 +20,13 @@ test("profileGeneration summarises the measured generation's runs per operator t
   const shares = p.decode!.ops.reduce((s, o) => s + o.share, 0);
   assert.ok(Math.abs(shares - 1) < 1e-9);
   assert.ok(p.decode!.kernelUsPerRun > 0 && p.decode!.kernelUsPerRun <= p.decode!.runMeanUs * 1.05, "kernels fit inside their runs");
+  assert.equal(p.prefill.runs, 1);
+  assert.ok(p.prefill.kernelUsPerRun > 0);
+  // the CPU EP writes no GPU timestamps: one line says so, and the host-side table follows as before
+  assert.equal(p.decode!.gpu, null);
+  const text = formatProfile(p, 4).join("\n");
+  assert.match(text, /\nGPU timestamps: none in this profile \(CPU EP, or a WebGPU adapter\/build without timestamp queries\); host-side times only\nhost-side/);
+  assert.match(text, /\n  MatMul +CPU /);
   assert.throws(() => summarizeProfile(p.file, { skipRuns: 100 }), /no session runs left to summarise \(18 recorded, 18 skipped\)/);
 });
 

@@ -1,5 +1,6 @@
-// wattlab profile: onnxruntime's profiler over one generation, summarised per operator type.
-import { profileGeneration } from "../../lab/profile.js";
+// wattlab profile: onnxruntime's profiler over one generation: GPU timestamps per program (WebGPU), host-side times per operator type.
+import { formatProfile, profileGeneration, summarizeGeneration } from "../../lab/profile.js";
+import { readProfile } from "../../engine/onnxruntime/profile.js";
 import type { ExecutionProvider } from "../../engine/types.js";
 import { ENGINE_DEVICES, QUANTIZATIONS, type Quantization } from "../../sweep/dimensions.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
@@ -10,8 +11,8 @@ const DTYPES: readonly string[] = QUANTIZATIONS;
 
 export const profileCommand: CommandSpec = {
   name: "profile",
-  summary: "profile one onnxruntime generation per operator type (where a decode step's time goes)",
-  usage: "wattlab profile [--model NAME|DIR] [--dtype fp16] [--device webgpu] [--input-tokens 128] [--max-new-tokens 32] [--batch 1] [--top 12] [--out PREFIX]",
+  summary: "profile one onnxruntime generation: GPU time per shader program (WebGPU timestamps) and host-side time per operator type",
+  usage: "wattlab profile [--model NAME|DIR] [--dtype fp16] [--device webgpu] [--input-tokens 128] [--max-new-tokens 32] [--batch 1] [--top 12] [--out PREFIX]\n       wattlab profile --summarize FILE [--max-new-tokens 32] [--warmup 1] [--top 12]",
   options: [
     { name: "model", kind: "string", help: "a preset (built on first use) or an ONNX model folder", default: "tiny" },
     { name: "dtype", kind: "string", help: DTYPES.join(" | "), default: "fp32" },
@@ -21,10 +22,22 @@ export const profileCommand: CommandSpec = {
     { name: "batch", kind: "number", help: "rows generated together", default: 1 },
     { name: "warmup", kind: "number", help: "generations left out of the summary", default: 1 },
     { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
-    { name: "top", kind: "number", help: "operator types to list", default: 12 },
+    { name: "top", kind: "number", help: "programs and operator types to list", default: 12 },
     { name: "out", kind: "string", help: "profile file prefix (default: a temp folder)" },
+    { name: "summarize", kind: "string", help: "summarise a profile file written earlier instead of running (its generations: --warmup + 1, of --max-new-tokens runs each)" },
   ],
   async run(parsed) {
+    const top = get.number(parsed, "top");
+    const file = get.string(parsed, "summarize");
+    if (file !== undefined) {
+      const perGeneration = get.number(parsed, "max-new-tokens")!, warmups = get.number(parsed, "warmup")!;
+      const runs = readProfile(file).filter((e) => e.cat === "Session" && e.name === "model_run").length;
+      if (runs !== (warmups + 1) * perGeneration) {
+        throw new UsageError(`wattlab profile --summarize: ${file} holds ${runs} session runs, not (--warmup ${warmups} + 1) × --max-new-tokens ${perGeneration} = ${(warmups + 1) * perGeneration}; pass the flags the profile was made with`);
+      }
+      for (const line of formatProfile(summarizeGeneration(file, perGeneration, warmups), top)) console.log(line);
+      return;
+    }
     const device = get.string(parsed, "device")!, dtype = get.string(parsed, "dtype")!;
     if (!DEVICES.includes(device)) throw new UsageError(`wattlab profile: --device "${device}" is not one of ${DEVICES.join(", ")} (profiling is onnxruntime's)`);
     if (!DTYPES.includes(dtype)) throw new UsageError(`wattlab profile: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
@@ -33,16 +46,6 @@ export const profileCommand: CommandSpec = {
       inputTokens: get.number(parsed, "input-tokens"), maxNewTokens: get.number(parsed, "max-new-tokens"), batch: get.number(parsed, "batch"),
       warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"), profilePrefix: get.string(parsed, "out"),
     });
-    const s = p.decode ?? p.summary;
-    const ms = (us: number) => (us / 1000).toFixed(3);
-    console.log(`profile: ${p.file}`);
-    console.log(`${p.decode ? "decode runs" : "runs"}: ${s.runs}, mean ${ms(s.runMeanUs)} ms per run; kernels ${ms(s.kernelUsPerRun)} ms per run ` +
-      `(${((100 * s.kernelUsPerRun) / s.runMeanUs).toFixed(0)}% of the run; host-side times: on a GPU EP, recording and dispatch)`);
-    const top = s.ops.slice(0, get.number(parsed, "top"));
-    const width = Math.max(8, ...top.map((o) => o.op.length));
-    console.log(`${"operator".padEnd(width)}  provider  calls/run  ms/run   share`);
-    for (const o of top) {
-      console.log(`${o.op.padEnd(width)}  ${o.provider.padEnd(8)}  ${o.callsPerRun.toFixed(1).padStart(9)}  ${ms(o.usPerRun).padStart(7)}  ${(100 * o.share).toFixed(1).padStart(5)}%`);
-    }
+    for (const line of formatProfile(p, top)) console.log(line);
   },
 };
