@@ -19,6 +19,8 @@ export interface OpenEngineOptions {
   threads?: number;
   /** onnxruntime webgpu: keep the KV cache on the GPU ("device", default) or round-trip it through the host. */
   kvCache?: "device" | "host";
+  /** onnxruntime only: session config entries, key → value (llama.cpp refuses them). */
+  sessionConfig?: Readonly<Record<string, string>>;
 }
 
 export interface OpenedEngine {
@@ -55,6 +57,9 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
     }
     case "llama.cpp": {
       if (options.device === "webgpu") throw new Error(`device "webgpu" is onnxruntime's; llama.cpp runs on cpu, cuda, vulkan or auto`);
+      if (options.sessionConfig && Object.keys(options.sessionConfig).length > 0) {
+        throw new Error(`sessionConfig (--ort-config) sets onnxruntime session config entries; llama.cpp has none: leave it out or use the onnxruntime engine`);
+      }
       // Imported here so that an onnxruntime run never loads node-llama-cpp.
       const { openLlamaCppEngine } = await import("./llamacpp/index.js");
       const opened = await openLlamaCppEngine({ modelPath: options.modelDir, device: options.device, threads: options.threads });

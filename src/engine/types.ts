@@ -51,6 +51,8 @@ export interface EngineInfo {
   vocabSize: number;
   eosTokenIds: number[];
   loadS: number;
+  /** onnxruntime: the session config entries the session was opened with; absent when none were given. */
+  sessionConfig?: Record<string, string>;
 }
 
 export interface Engine {

@@ -27,6 +27,8 @@ export interface MeasureGenerationOptions extends ModelStoreOptions {
   threads?: number;
   /** onnxruntime webgpu: KV cache resident on the GPU (default) or copied through the host each step. */
   kvCache?: "device" | "host";
+  /** onnxruntime only: session config entries, key → value. */
+  sessionConfig?: Readonly<Record<string, string>>;
   meter?: MeterOptions;
   /** Idle baseline seconds before measuring (0: none). Default 0. */
   idleSeconds?: number;
@@ -57,6 +59,7 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
   const resolved = await resolveModel(options.model ?? "tiny", quantization, engineName, options);
   const { engine, tokenizer } = await openEngine({
     engine: engineName, modelDir: resolved.dir, device: options.device ?? "cpu", dtype: quantization, threads: options.threads, kvCache: options.kvCache,
+    sessionConfig: options.sessionConfig,
   });
   const meter = await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter });
   try {

@@ -23,6 +23,8 @@ export interface ProfileGenerationOptions extends ModelStoreOptions {
   threads?: number;
   /** Where the profile JSON goes: `<prefix>_<date>.json`. Default: a new temp folder. */
   profilePrefix?: string;
+  /** onnxruntime session config entries, key → value. */
+  sessionConfig?: Readonly<Record<string, string>>;
 }
 
 export interface ProfiledGeneration {
@@ -95,7 +97,7 @@ export async function profileGeneration(options: ProfileGenerationOptions = {}):
   const device = options.device ?? "cpu", quantization = options.quantization ?? "fp32";
   const resolved = await resolveModel(options.model ?? "tiny", quantization, "onnxruntime", { ...options, device });
   const profilePrefix = options.profilePrefix ?? join(mkdtempSync(join(tmpdir(), "wattlab-profile-")), "onnxruntime");
-  const engine = await OnnxRuntimeEngine.open({ modelDir: resolved.dir, device, dtype: quantization, threads: options.threads, profilePrefix });
+  const engine = await OnnxRuntimeEngine.open({ modelDir: resolved.dir, device, dtype: quantization, threads: options.threads, profilePrefix, sessionConfig: options.sessionConfig });
   try {
     const batch = options.batch ?? 1, inputTokens = options.inputTokens ?? 32;
     const vocab = engine.info.vocabSize;

@@ -4,6 +4,7 @@ import type { EngineName, ExecutionProvider } from "../../engine/types.js";
 import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type DatasetName, type Quantization } from "../../sweep/dimensions.js";
 import { percentiles } from "../../engine/stats.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
+import { ORT_CONFIG_OPTION, parseOrtConfig } from "../ort-config.js";
 
 const ENGINES: readonly string[] = ENGINE_NAMES;
 const DEVICES = ["cpu", "webgpu", "cuda", "vulkan", "auto"];
@@ -12,7 +13,7 @@ const DTYPES: readonly string[] = QUANTIZATIONS;
 export const generateCommand: CommandSpec = {
   name: "generate",
   summary: "generate tokens with a model and report timings and energy",
-  usage: "wattlab generate --model <preset|dir|file.gguf> [--engine onnxruntime|llama.cpp] [--dtype fp16] [--device cpu|webgpu|cuda|vulkan] [--prompt TEXT | --input-tokens N] [--batch B] --max-new-tokens N [--fixed-length] [--json]",
+  usage: "wattlab generate --model <preset|dir|file.gguf> [--engine onnxruntime|llama.cpp] [--dtype fp16] [--device cpu|webgpu|cuda|vulkan] [--prompt TEXT | --input-tokens N] [--batch B] --max-new-tokens N [--fixed-length] [--ort-config KEY=VALUE ...] [--json]",
   options: [
     { name: "model", kind: "string", help: "a preset (built on first use: tiny, llama-2-7b, …), a model folder or a .gguf file", default: "tiny" },
     { name: "engine", kind: "string", help: ENGINES.join(" | "), default: "onnxruntime" },
@@ -27,6 +28,7 @@ export const generateCommand: CommandSpec = {
     { name: "warmup", kind: "number", help: "unmetered warm-up generations", default: 1 },
     { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
     { name: "kv-cache", kind: "string", help: "onnxruntime webgpu: device (KV stays on the GPU) or host (copied every step)", default: "device" },
+    ORT_CONFIG_OPTION,
     { name: "json", kind: "boolean", help: "print the whole measurement as JSON" },
   ],
   async run(parsed) {
@@ -40,12 +42,16 @@ export const generateCommand: CommandSpec = {
     const maxNew = get.number(parsed, "max-new-tokens")!;
     if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`wattlab generate: --batch must be a whole number ≥ 1, got ${batch}`);
     if (!(Number.isInteger(maxNew) && maxNew >= 1)) throw new UsageError(`wattlab generate: --max-new-tokens must be a whole number ≥ 1, got ${maxNew}`);
+    const sessionConfig = parseOrtConfig("generate", get.list(parsed, "ort-config"));
+    if (sessionConfig && engine !== "onnxruntime") {
+      throw new UsageError(`wattlab generate: --ort-config sets onnxruntime session config entries; --engine ${engine} takes none (leave --ort-config out or use --engine onnxruntime)`);
+    }
     const m = await measureGeneration({
       model: get.string(parsed, "model"), engine: engine as EngineName, device: device as ExecutionProvider,
       quantization: dtype as Quantization, prompt: get.string(parsed, "prompt"), inputTokens: get.number(parsed, "input-tokens"),
       dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
-      kvCache: get.string(parsed, "kv-cache") === "host" ? "host" : "device",
+      kvCache: get.string(parsed, "kv-cache") === "host" ? "host" : "device", sessionConfig,
     });
     if (get.boolean(parsed, "json")) {
       console.log(JSON.stringify({ ...m, trace: undefined }, null, 2));
@@ -55,6 +61,7 @@ export const generateCommand: CommandSpec = {
     const r = m.result;
     const lines: [string, string][] = [
       ["model", `${m.modelDir} (${m.info.engine}, ${m.info.device}, ${m.info.weightForm})`],
+      ...(m.info.sessionConfig ? [["onnxruntime config", Object.entries(m.info.sessionConfig).map(([k, v]) => `${k}=${v}`).join(" ")] as [string, string]] : []),
       ["load", `${m.info.loadS.toFixed(3)} s`],
       ["tokens in / out", `${r.inputTokens} / ${r.outputTokens}`],
       ["prefill (TTFT)", `${r.prefillS.toFixed(4)} s`],

@@ -4,6 +4,7 @@ import { readProfile } from "../../engine/onnxruntime/profile.js";
 import type { ExecutionProvider } from "../../engine/types.js";
 import { ENGINE_DEVICES, QUANTIZATIONS, type Quantization } from "../../sweep/dimensions.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
+import { ORT_CONFIG_OPTION, parseOrtConfig } from "../ort-config.js";
 
 // the profiler is onnxruntime's: its devices and weight forms only
 const DEVICES: readonly string[] = ENGINE_DEVICES.onnxruntime;
@@ -12,7 +13,7 @@ const DTYPES: readonly string[] = QUANTIZATIONS;
 export const profileCommand: CommandSpec = {
   name: "profile",
   summary: "profile one onnxruntime generation: GPU time per shader program (WebGPU timestamps) and host-side time per operator type",
-  usage: "wattlab profile [--model NAME|DIR] [--dtype fp16] [--device webgpu] [--input-tokens 128] [--max-new-tokens 32] [--batch 1] [--top 12] [--out PREFIX]\n       wattlab profile --summarize FILE [--max-new-tokens 32] [--warmup 1] [--top 12]",
+  usage: "wattlab profile [--model NAME|DIR] [--dtype fp16] [--device webgpu] [--input-tokens 128] [--max-new-tokens 32] [--batch 1] [--top 12] [--out PREFIX] [--ort-config KEY=VALUE ...]\n       wattlab profile --summarize FILE [--max-new-tokens 32] [--warmup 1] [--top 12]",
   options: [
     { name: "model", kind: "string", help: "a preset (built on first use) or an ONNX model folder", default: "tiny" },
     { name: "dtype", kind: "string", help: DTYPES.join(" | "), default: "fp32" },
@@ -24,6 +25,7 @@ export const profileCommand: CommandSpec = {
     { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
     { name: "top", kind: "number", help: "programs and operator types to list", default: 12 },
     { name: "out", kind: "string", help: "profile file prefix (default: a temp folder)" },
+    ORT_CONFIG_OPTION,
     { name: "summarize", kind: "string", help: "summarise a profile file written earlier instead of running (its generations: --warmup + 1, of --max-new-tokens runs each)" },
   ],
   async run(parsed) {
@@ -41,11 +43,14 @@ export const profileCommand: CommandSpec = {
     const device = get.string(parsed, "device")!, dtype = get.string(parsed, "dtype")!;
     if (!DEVICES.includes(device)) throw new UsageError(`wattlab profile: --device "${device}" is not one of ${DEVICES.join(", ")} (profiling is onnxruntime's)`);
     if (!DTYPES.includes(dtype)) throw new UsageError(`wattlab profile: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
+    const sessionConfig = parseOrtConfig("profile", get.list(parsed, "ort-config"));
     const p = await profileGeneration({
       model: get.string(parsed, "model"), device: device as ExecutionProvider, quantization: dtype as Quantization,
       inputTokens: get.number(parsed, "input-tokens"), maxNewTokens: get.number(parsed, "max-new-tokens"), batch: get.number(parsed, "batch"),
       warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"), profilePrefix: get.string(parsed, "out"),
+      sessionConfig,
     });
+    if (sessionConfig) console.log(`onnxruntime session config: ${Object.entries(sessionConfig).map(([k, v]) => `${k}=${v}`).join(" ")}`);
     for (const line of formatProfile(p, top)) console.log(line);
   },
 };

@@ -30,6 +30,8 @@ export interface OnnxRuntimeEngineOptions {
   kvCache?: "device" | "host";
   /** Profile every session run with onnxruntime's profiler into `<prefix>_<date>.json`; see endProfiling. */
   profilePrefix?: string;
+  /** onnxruntime session config entries, key → value (e.g. "ep.webgpuexecutionprovider.validationMode": "disabled"). */
+  sessionConfig?: Readonly<Record<string, string>>;
 }
 
 /** The weight form to report, and the dtypes a `dtype` option may name for this model (null: anything). */
@@ -79,7 +81,8 @@ export class OnnxRuntimeEngine implements Engine {
     const layout = detectModelLayout(options.modelDir, { dtype: options.dtype });
     // WebGPU keeps present.* on the GPU between steps; the session must name them at creation.
     const gpuOutputs = device === "webgpu" && options.kvCache !== "host" ? presentOutputNames(layout) : undefined;
-    const session = await openSession(layout.modelPath, { device, threads: options.threads, gpuOutputs, profilePrefix: options.profilePrefix });
+    const sessionConfig = options.sessionConfig && Object.keys(options.sessionConfig).length > 0 ? { ...options.sessionConfig } : undefined;
+    const session = await openSession(layout.modelPath, { device, threads: options.threads, gpuOutputs, profilePrefix: options.profilePrefix, sessionConfig });
     try {
       const signature = readDecoderSignature(session.inputMetadata, session.outputMetadata, layout.config, layout.modelPath);
       const weight = inferWeightForm(layout, signature);
@@ -93,6 +96,7 @@ export class OnnxRuntimeEngine implements Engine {
       const info: EngineInfo = {
         engine: "onnxruntime", device, weightForm: weight.label, backendVersion: `onnxruntime-node ${ortVersion}`,
         contextLength, vocabSize, eosTokenIds: [...eosTokenIds], loadS: (performance.now() - started) / 1000,
+        ...(sessionConfig ? { sessionConfig } : {}),
       };
       const engine = new OnnxRuntimeEngine(info, layout, signature, session, padTokenId);
       engine.profilePrefix = options.profilePrefix ?? null;

@@ -14,13 +14,19 @@ export function assertExecutionProvider(device: string): asserts device is Execu
   }
 }
 
-/** The onnxruntime-node executionProviders entry for a device; CPU is the implicit fallback for unsupported nodes. */
-export function executionProviderConfig(device: ExecutionProvider): string | { name: string; [option: string]: unknown } {
+/** The session config key the WebGPU EP reads its validation mode from (the EP object's validationMode lands there too). */
+export const WEBGPU_VALIDATION_MODE_KEY = "ep.webgpuexecutionprovider.validationMode";
+
+/**
+ * The onnxruntime-node executionProviders entry for a device; CPU is the implicit fallback for unsupported nodes.
+ * `sessionConfig`: the session's config entries; one that sets the WebGPU validation mode replaces wattlab's.
+ */
+export function executionProviderConfig(device: ExecutionProvider, sessionConfig: Readonly<Record<string, string>> = {}): string | { name: string; [option: string]: unknown } {
   assertExecutionProvider(device);
   switch (device) {
     case "cpu": return "cpu";
     // 'disabled' validation would be faster but turns a WebGPU error into a process crash (ort typings).
-    case "webgpu": return { name: "webgpu", validationMode: "basic" };
+    case "webgpu": return Object.hasOwn(sessionConfig, WEBGPU_VALIDATION_MODE_KEY) ? { name: "webgpu" } : { name: "webgpu", validationMode: "basic" };
     case "cuda": return { name: "cuda", deviceId: Number(process.env.WATTLAB_CUDA_DEVICE ?? 0) };
   }
 }

@@ -31,6 +31,11 @@ export interface SessionOptions {
   gpuOutputs?: readonly string[];
   /** Turns on onnxruntime's profiler, writing `<prefix>_<date>.json` (read it with profile.ts). */
   profilePrefix?: string;
+  /**
+   * Session config entries, key → value (onnxruntime's AddSessionConfigEntry; the binding's `extra`), e.g.
+   * `session.intra_op.allow_spinning: "0"` or the WebGPU EP's `ep.webgpuexecutionprovider.<option>`.
+   */
+  sessionConfig?: Readonly<Record<string, string>>;
 }
 
 /** onnxruntime-node's version, e.g. "1.30.0". */
@@ -48,11 +53,12 @@ export function tensor<T extends TensorType>(type: T, data: TensorDataMap[T], di
 /** Opens a session on one model file; errors from the execution provider come back with the fix. */
 export async function createSession(modelPath: string, options: SessionOptions): Promise<OrtSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: [executionProviderConfig(options.device)],
+    executionProviders: [executionProviderConfig(options.device, options.sessionConfig)],
     graphOptimizationLevel: "all",
     logSeverityLevel: 3,
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
     ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
+    ...(options.sessionConfig && Object.keys(options.sessionConfig).length > 0 ? { extra: { ...options.sessionConfig } } : {}),
   };
   if (options.gpuOutputs && options.gpuOutputs.length > 0) {
     if (options.device !== "webgpu") throw new Error(`gpuOutputs needs device "webgpu", not "${options.device}"`);
