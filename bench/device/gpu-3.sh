@@ -46,6 +46,7 @@ laneB() {
 case "${1:-}" in
   start)
     source .device/bootstrap.sh >/dev/null
+    [ -f .device/data.tar.xz ] && tar xJf .device/data.tar.xz -C .device  # the datasets travel compressed (pack.sh)
     $W info 2>&1 | tee "$O/logs/info.txt"
     lane A; lane C; lane B
     wait_lanes "${2:-570}" ;;

@@ -21,9 +21,11 @@ if [ "${WITH_FIXTURES:-0}" = 1 ]; then
   cp ../shared/fixtures/gguf/stories260K.gguf .device/shared/fixtures/gguf/
   echo "# shared fixtures subset for GPU checks" > .device/shared/README.md
 fi
-# The datasets (2.7 MB), inside .device: a separately carried folder was gone from the machine after a later call
+# The datasets, inside .device: a separately carried folder was gone from the machine after a later call
 # that did not name it, while .device stayed (session 2). Read there with WATTLAB_DATA_DIR=$PWD/.device/data.
 mkdir -p .device/data/alpaca .device/data/gsm8k
 cp ../shared/datasets/alpaca/alpaca_5000.json .device/data/alpaca/ && cp ../shared/datasets/gsm8k/test.jsonl .device/data/gsm8k/
 chmod -R u+w .device/data
+# compressed (2.8 MB -> 0.7 MB) so that .device, .cudasrc and the tree fit one call; the plans unpack it
+tar cJf .device/data.tar.xz -C .device data && rm -rf .device/data
 du -sh .device | awk '{print "with data" (ENVIRON["WITH_FIXTURES"] == "1" ? " and fixtures" : "") ": " $1}'

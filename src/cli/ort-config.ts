@@ -3,8 +3,8 @@ import { UsageError, type OptionSpec } from "./args.js";
 
 export const ORT_CONFIG_OPTION: OptionSpec = {
   name: "ort-config", kind: "list", repeatOnly: true,
-  help: "onnxruntime session config entry KEY=VALUE, repeatable (e.g. session.intra_op.allow_spinning=0, ep.webgpuexecutionprovider.validationMode=disabled; " +
-    "WebGPU EP options are ep.webgpuexecutionprovider.<name>); onnxruntime engine only",
+  help: "onnxruntime session config entry KEY=VALUE, repeatable (e.g. session.intra_op.allow_spinning=0); of the WebGPU EP's options " +
+    "onnxruntime-node takes only ep.webgpuexecutionprovider.validationMode=disabled|wgpuOnly|basic|full (wattlab: basic); onnxruntime engine only",
 };
 
 /** The entries as key → value; undefined when none. A bad entry, or a key given twice with two values, is a UsageError naming the flag. */

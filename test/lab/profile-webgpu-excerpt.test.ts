@@ -2,9 +2,11 @@
 // per-run GPU figures against sums taken here straight from the raw events, run by run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { summarizeProfile, summarizeProfileEvents, type TraceEvent } from "../../src/engine/onnxruntime/profile.js";
+import { gzipSync } from "node:zlib";
+import { readProfile, summarizeProfile, summarizeProfileEvents, type TraceEvent } from "../../src/engine/onnxruntime/profile.js";
 import { formatProfile } from "../../src/lab/profile.js";
 import { repoRoot } from "../support/shared.js";
 
@@ -81,4 +83,14 @@ test("GPU events whose clock puts them in the wrong runs are flagged by the idle
   const s = summarizeProfileEvents(shifted, { skipRuns: 61 });
   assert.equal(s.gpuGrouping?.gapsAgree, false);
   assert.match(formatProfile({ file, runsPerGeneration: 32, summary: s, prefill: s, decode: s }).join("\n"), /WARNING: the runs' idle gaps give other groups/);
+});
+
+test("a gzipped profile (how results/ keeps them) reads as the same events; a gzipped non-profile names its file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-profile-gz-"));
+  const gz = join(dir, "excerpt.json.gz");
+  writeFileSync(gz, gzipSync(readFileSync(file)));
+  assert.deepEqual(readProfile(gz), events);
+  const bad = join(dir, "notes.json.gz");
+  writeFileSync(bad, gzipSync(Buffer.from('{"not": "a trace"}')));
+  assert.throws(() => readProfile(bad), /notes\.json\.gz: not an onnxruntime profile/);
 });

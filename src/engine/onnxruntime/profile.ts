@@ -6,6 +6,7 @@
 //   timestamp queries writes them.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 
 export interface TraceEvent {
   cat?: string;
@@ -95,10 +96,11 @@ export function findProfileFile(prefix: string): string | null {
   return best?.file ?? null;
 }
 
-/** The events of a profile file; the error names the file when it is not one. */
+/** The events of a profile file, gzipped or not (`.gz`: how results/ keeps them); the error names the file when it is not one. */
 export function readProfile(file: string): TraceEvent[] {
   try {
-    const events = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    const bytes = readFileSync(file);
+    const events = JSON.parse((file.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8")) as unknown;
     if (!Array.isArray(events)) throw new Error("not a JSON array of trace events");
     return events as TraceEvent[];
   } catch (error) {

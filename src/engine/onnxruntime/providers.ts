@@ -14,19 +14,43 @@ export function assertExecutionProvider(device: string): asserts device is Execu
   }
 }
 
-/** The session config key the WebGPU EP reads its validation mode from (the EP object's validationMode lands there too). */
-export const WEBGPU_VALIDATION_MODE_KEY = "ep.webgpuexecutionprovider.validationMode";
+/** The prefix of the WebGPU EP's option keys in onnxruntime's session config. */
+export const WEBGPU_OPTION_PREFIX = "ep.webgpuexecutionprovider.";
+/**
+ * The WebGPU EP options onnxruntime-node 1.30 takes, and only on the provider object: measured on the H200
+ * (bench/device/ort-config-check.mjs), session config entries under WEBGPU_OPTION_PREFIX never reach the EP (bogus
+ * values open a session), and the provider object refuses maxNumPendingDispatches and enableGraphCapture as unrecognized.
+ */
+const WEBGPU_PROVIDER_OPTIONS = ["validationMode"] as const;
+
+/**
+ * Splits session config entries into what goes on the WebGPU provider object (its options, moved there because the
+ * EP reads them only from there) and the rest (the binding's `extra`). Other WebGPU EP keys throw, naming the key.
+ */
+export function splitWebGpuOptions(sessionConfig: Readonly<Record<string, string>> = {}): { provider: Record<string, string>; extra: Record<string, string> } {
+  const provider: Record<string, string> = {}, extra: Record<string, string> = {};
+  for (const [key, value] of Object.entries(sessionConfig)) {
+    if (!key.startsWith(WEBGPU_OPTION_PREFIX)) { extra[key] = value; continue; }
+    const option = key.slice(WEBGPU_OPTION_PREFIX.length);
+    if (!(WEBGPU_PROVIDER_OPTIONS as readonly string[]).includes(option)) {
+      throw new Error(`session config ${key}: onnxruntime-node ${"1.30"} does not pass this WebGPU EP option on (as a session config entry it is ignored, ` +
+        `and the provider object refuses it); the one it takes is ${WEBGPU_PROVIDER_OPTIONS.map((o) => WEBGPU_OPTION_PREFIX + o).join(", ")}`);
+    }
+    provider[option] = value;
+  }
+  return { provider, extra };
+}
 
 /**
  * The onnxruntime-node executionProviders entry for a device; CPU is the implicit fallback for unsupported nodes.
- * `sessionConfig`: the session's config entries; one that sets the WebGPU validation mode replaces wattlab's.
+ * `sessionConfig`: the session's config entries; WebGPU EP options among them (splitWebGpuOptions) replace wattlab's.
  */
 export function executionProviderConfig(device: ExecutionProvider, sessionConfig: Readonly<Record<string, string>> = {}): string | { name: string; [option: string]: unknown } {
   assertExecutionProvider(device);
   switch (device) {
     case "cpu": return "cpu";
     // 'disabled' validation would be faster but turns a WebGPU error into a process crash (ort typings).
-    case "webgpu": return Object.hasOwn(sessionConfig, WEBGPU_VALIDATION_MODE_KEY) ? { name: "webgpu" } : { name: "webgpu", validationMode: "basic" };
+    case "webgpu": return { name: "webgpu", validationMode: "basic", ...splitWebGpuOptions(sessionConfig).provider };
     case "cuda": return { name: "cuda", deviceId: Number(process.env.WATTLAB_CUDA_DEVICE ?? 0) };
   }
 }

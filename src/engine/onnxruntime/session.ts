@@ -2,7 +2,7 @@
 // Everything else reaches onnxruntime through these few functions and types.
 import * as ort from "onnxruntime-node";
 import type { ExecutionProvider } from "../types.js";
-import { assertCudaReady, executionProviderConfig, explainSessionError } from "./providers.js";
+import { assertCudaReady, executionProviderConfig, explainSessionError, splitWebGpuOptions } from "./providers.js";
 
 export type OrtSession = ort.InferenceSession;
 export type OrtTensor = ort.Tensor;
@@ -33,7 +33,8 @@ export interface SessionOptions {
   profilePrefix?: string;
   /**
    * Session config entries, key → value (onnxruntime's AddSessionConfigEntry; the binding's `extra`), e.g.
-   * `session.intra_op.allow_spinning: "0"` or the WebGPU EP's `ep.webgpuexecutionprovider.<option>`.
+   * `session.intra_op.allow_spinning: "0"`; of the WebGPU EP's `ep.webgpuexecutionprovider.<option>` keys only
+   * validationMode, which goes on the provider object (providers.ts splitWebGpuOptions says why).
    */
   sessionConfig?: Readonly<Record<string, string>>;
 }
@@ -52,13 +53,15 @@ export function tensor<T extends TensorType>(type: T, data: TensorDataMap[T], di
 
 /** Opens a session on one model file; errors from the execution provider come back with the fix. */
 export async function createSession(modelPath: string, options: SessionOptions): Promise<OrtSession> {
+  // WebGPU EP options go on the provider object (executionProviderConfig); the rest are session config entries.
+  const extra = options.sessionConfig ? splitWebGpuOptions(options.sessionConfig).extra : undefined;
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: [executionProviderConfig(options.device, options.sessionConfig)],
     graphOptimizationLevel: "all",
     logSeverityLevel: 3,
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
     ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
-    ...(options.sessionConfig && Object.keys(options.sessionConfig).length > 0 ? { extra: { ...options.sessionConfig } } : {}),
+    ...(extra && Object.keys(extra).length > 0 ? { extra } : {}),
   };
   if (options.gpuOutputs && options.gpuOutputs.length > 0) {
     if (options.device !== "webgpu") throw new Error(`gpuOutputs needs device "webgpu", not "${options.device}"`);
