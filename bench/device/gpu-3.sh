@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# The next GPU plan (prepared in session 2, NOT yet run): what results/h200/REPORT.md lists as not run, on one
-# nvidia-h200-x2 host in three lanes (bench/device/lanes.sh). Pack with `bash bench/device/pack.sh` (data inside
-# .device) and `bash bench/device/cuda-pack.sh` (.cudasrc, the offline CUDA source-build kit); the two do not fit
-# one call with the working tree (64 MiB), so:
-#   call 1, carry [".device"]:   bash bench/device/gpu-3.sh start 570
-#   call 2, carry [".cudasrc"]:  bash bench/device/gpu-3.sh wait 570     (.device stays on the warm machine)
+# Session 3's GPU plan, as run (results/h200/REPORT.md): on one nvidia-h200-x2 host in three lanes
+# (bench/device/lanes.sh). Pack with `bash bench/device/pack.sh` (datasets compressed inside .device) and
+# `bash bench/device/cuda-pack.sh` (.cudasrc, the offline CUDA source-build kit); with the tree they fit one call:
+#   call 1, carry [".device", ".cudasrc"]:  bash bench/device/gpu-3.sh start 570
+#   call 2, no carry (the lanes outlive call 1 on the warm machine):  bash bench/device/gpu-3.sh wait 560
 #   lane A (GPU 0, the one Dawn uses: session 2's check): `wattlab profile` of a WebGPU decode step (fp16, int4),
 #          then onnxruntime WebGPU int8/int4 at batch 1/2/4 for
 #          LLaMA-2-7B, then DeepSeek's one-at-a-time sweep (fp16/int8/int4, input lengths, batch, datasets)
