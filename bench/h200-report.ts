@@ -187,7 +187,7 @@ ${engines.map((e) => goalLine(e, byEngine(e))).join("\n")}
 
 - Faster engine (${fastest}, by median speed ratio) at ≥ 3× the baseline's tokens/s and ≤ ⅓ of its J/token in every
   cell: **${both.length === byEngine(fastest).length ? "met" : "not met"}**: both in ${both.length} of ${byEngine(fastest).length} cells${both.length ? ` (${both.map((r) => cellName(r.c)).join("; ")})` : ""}.
-- Q4/int4 batch-1 decode at ≥ 50% of its bandwidth floor: **${q4b1.every((c) => (median(c.tokensPerS) * floorBytes(c)!.bytes) / BANDWIDTH_B_PER_S >= 0.5) ? "met" : "not met"}**: ${q4b1.map((c) => { const fb = floorBytes(c)!; return `${c.model} ${c.engine} Q4_0 ${fmt((100 * median(c.tokensPerS) * fb.bytes) / BANDWIDTH_B_PER_S, 0)}%`; }).join(", ")}
+- Q4/int4 batch-1 decode at ≥ 50% of its bandwidth floor: **${q4b1.every((c) => pctOfFloor(c) >= 50) ? "met" : "not met"}**: ${q4b1.map((c) => `${c.model} ${c.engine} Q4_0 ${fmt(pctOfFloor(c), 0)}%`).join(", ")}
   (F16 reaches ${f16Floor}: batch-1 steps carry a fixed cost per step that quantization does not shrink; \`bench/notes/gpu-paths.md\`).
 - onnxruntime WebGPU at ≥ 1× the baseline (batch 1, 128/128): ${webgpuB1.map((r) => `${r.c.model} ${r.c.form} ${fmt(r.speed, 2)}×`).join(", ")}:
   **met for ${webgpuMet.map((r) => `${short(r.c.model)} ${r.c.form}`).join(", ") || "none"}; not for ${webgpuShort.map((r) => `${short(r.c.model)} ${r.c.form}`).join(", ") || "none"}**

@@ -39,12 +39,24 @@ export interface ProfiledGeneration {
   decode: ProfileSummary | null;
 }
 
+/** A profile whose session runs are not (warm-ups + 1) generations of the given length. */
+export class ProfileShapeError extends Error {
+  constructor(readonly file: string, readonly runs: number, readonly runsPerGeneration: number, readonly warmupRuns: number) {
+    super(`${file} holds ${runs} session runs, not (${warmupRuns} warm-ups + 1) × ${runsPerGeneration} = ${(warmupRuns + 1) * runsPerGeneration}`);
+  }
+}
+
 /**
  * The measured generation of a profile file: `warmupRuns` generations of `runsPerGeneration` session runs each are
  * left out, then the prefill run and the decode runs are summarised apart (and together). The file is read once.
  */
 export function summarizeGeneration(file: string, runsPerGeneration: number, warmupRuns: number): ProfiledGeneration {
   const events = readProfile(file);
+  // a file from other flags would summarise the wrong runs as prefill and decode: refuse it
+  const runs = events.filter((e) => e.cat === "Session" && e.name === "model_run").length;
+  if (runs !== (warmupRuns + 1) * runsPerGeneration) {
+    throw new ProfileShapeError(file, runs, runsPerGeneration, warmupRuns);
+  }
   const skip = warmupRuns * runsPerGeneration;
   return {
     file, runsPerGeneration,

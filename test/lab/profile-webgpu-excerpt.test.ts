@@ -94,3 +94,15 @@ test("a gzipped profile (how results/ keeps them) reads as the same events; a gz
   writeFileSync(bad, gzipSync(Buffer.from('{"not": "a trace"}')));
   assert.throws(() => readProfile(bad), /notes\.json\.gz: not an onnxruntime profile/);
 });
+
+test("--summarize takes a profile written earlier, and refuses flags that do not match its session runs", async () => {
+  const { summarizeGeneration, ProfileShapeError } = await import("../../src/lab/profile.js");
+  const { profileCommand } = await import("../../src/cli/commands/profile.js");
+  const { parseArgs, UsageError } = await import("../../src/cli/args.js");
+  const g = summarizeGeneration(file, 32, 1);
+  assert.equal(g.decode?.runs, 31);
+  assert.equal(g.decode?.gpu?.dispatchesMax, 421, "the excerpt keeps the GPU events of its last three decode runs");
+  assert.throws(() => summarizeGeneration(file, 16, 1), (e: unknown) => e instanceof ProfileShapeError && e.runs === 64);
+  await assert.rejects(profileCommand.run(parseArgs(profileCommand, ["--summarize", file])),
+    (e: unknown) => e instanceof UsageError && /holds 64 session runs, not \(--warmup 1 \+ 1\) × --max-new-tokens 16 = 32; pass the flags/.test(e.message));
+});

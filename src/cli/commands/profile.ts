@@ -1,6 +1,5 @@
 // wattlab profile: onnxruntime's profiler over one generation: GPU timestamps per program (WebGPU), host-side times per operator type.
-import { formatProfile, profileGeneration, summarizeGeneration } from "../../lab/profile.js";
-import { readProfile } from "../../engine/onnxruntime/profile.js";
+import { formatProfile, ProfileShapeError, profileGeneration, summarizeGeneration } from "../../lab/profile.js";
 import type { ExecutionProvider } from "../../engine/types.js";
 import { ENGINE_DEVICES, QUANTIZATIONS, type Quantization } from "../../sweep/dimensions.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
@@ -13,7 +12,7 @@ const DTYPES: readonly string[] = QUANTIZATIONS;
 export const profileCommand: CommandSpec = {
   name: "profile",
   summary: "profile one onnxruntime generation: GPU time per shader program (WebGPU timestamps) and host-side time per operator type",
-  usage: "wattlab profile [--model NAME|DIR] [--dtype fp16] [--device webgpu] [--input-tokens 128] [--max-new-tokens 32] [--batch 1] [--top 12] [--out PREFIX] [--ort-config KEY=VALUE ...]\n       wattlab profile --summarize FILE [--max-new-tokens 32] [--warmup 1] [--top 12]",
+  usage: "wattlab profile [--model NAME|DIR] [--dtype fp16] [--device webgpu] [--input-tokens 128] [--max-new-tokens 16] [--batch 1] [--top 12] [--out PREFIX] [--ort-config KEY=VALUE ...]\n       wattlab profile --summarize FILE [--max-new-tokens 16] [--warmup 1] [--top 12]",
   options: [
     { name: "model", kind: "string", help: "a preset (built on first use) or an ONNX model folder", default: "tiny" },
     { name: "dtype", kind: "string", help: DTYPES.join(" | "), default: "fp32" },
@@ -33,11 +32,14 @@ export const profileCommand: CommandSpec = {
     const file = get.string(parsed, "summarize");
     if (file !== undefined) {
       const perGeneration = get.number(parsed, "max-new-tokens")!, warmups = get.number(parsed, "warmup")!;
-      const runs = readProfile(file).filter((e) => e.cat === "Session" && e.name === "model_run").length;
-      if (runs !== (warmups + 1) * perGeneration) {
-        throw new UsageError(`wattlab profile --summarize: ${file} holds ${runs} session runs, not (--warmup ${warmups} + 1) × --max-new-tokens ${perGeneration} = ${(warmups + 1) * perGeneration}; pass the flags the profile was made with`);
+      let generation;
+      try {
+        generation = summarizeGeneration(file, perGeneration, warmups);
+      } catch (error) {
+        if (!(error instanceof ProfileShapeError)) throw error;
+        throw new UsageError(`wattlab profile --summarize: ${file} holds ${error.runs} session runs, not (--warmup ${warmups} + 1) × --max-new-tokens ${perGeneration} = ${(warmups + 1) * perGeneration}; pass the flags the profile was made with`);
       }
-      for (const line of formatProfile(summarizeGeneration(file, perGeneration, warmups), top)) console.log(line);
+      for (const line of formatProfile(generation, top)) console.log(line);
       return;
     }
     const device = get.string(parsed, "device")!, dtype = get.string(parsed, "dtype")!;

@@ -33,7 +33,7 @@ export function splitWebGpuOptions(sessionConfig: Readonly<Record<string, string
     if (!key.startsWith(WEBGPU_OPTION_PREFIX)) { extra[key] = value; continue; }
     const option = key.slice(WEBGPU_OPTION_PREFIX.length);
     if (!(WEBGPU_PROVIDER_OPTIONS as readonly string[]).includes(option)) {
-      throw new Error(`session config ${key}: onnxruntime-node ${"1.30"} does not pass this WebGPU EP option on (as a session config entry it is ignored, ` +
+      throw new Error(`session config ${key}: onnxruntime-node 1.30 does not pass this WebGPU EP option on (as a session config entry it is ignored, ` +
         `and the provider object refuses it); the one it takes is ${WEBGPU_PROVIDER_OPTIONS.map((o) => WEBGPU_OPTION_PREFIX + o).join(", ")}`);
     }
     provider[option] = value;
