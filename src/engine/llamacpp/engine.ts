@@ -1,7 +1,8 @@
 // The llama.cpp Engine: one context with one sequence per prompt. Each step evaluates every active row's
 // token through LlamaContextSequence.controlledEvaluate; issued together, node-llama-cpp queues them into
-// one llama_decode call (it dispatches at once when every sequence of the context has queued). Greedy
-// sampling runs in llama.cpp (temperature 0); EOS is an ordinary token here, so fixedLength just keeps going.
+// one llama_decode call (it dispatches at once when every sequence of the context has queued); prompts of
+// unequal length prefill in two calls (prefillHeads says why). Greedy sampling runs in llama.cpp
+// (temperature 0); EOS is an ordinary token here, so fixedLength just keeps going.
 import { performance } from "node:perf_hooks";
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { Engine, EngineInfo, GenerateRequest, GenerationHooks, GenerationResult } from "../types.js";
@@ -129,12 +130,13 @@ export class LlamaCppEngine implements Engine {
 
     await hooks.beforePrefill?.();
     let mark = performance.now();
+    const heads = await this.prefillHeads(promptIds);
     const prefill = await Promise.all(promptIds.map((ids, r) => {
-      const input: ControlledEvaluateInputItem[] = ids.slice(0, -1).map(asToken);
+      const input: ControlledEvaluateInputItem[] = heads[r].map(asToken);
       input.push([asToken(ids[ids.length - 1]), { generateNext: { token: true, options: GREEDY } }]);
       return this.sequences[r].controlledEvaluate(input);
     }));
-    prefill.forEach((results, r) => accept(r, sampledToken(results, promptIds[r].length - 1, r)));
+    prefill.forEach((results, r) => accept(r, sampledToken(results, heads[r].length, r)));
     const prefillS = (performance.now() - mark) / 1000;
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
     await hooks.afterPrefill?.();
@@ -159,6 +161,24 @@ export class LlamaCppEngine implements Engine {
       outputTokens: outputIds.reduce((sum, row) => sum + row.length, 0),
       prefillS, decodeStepS, totalS: prefillS + decodeS, peakRssBytes,
     };
+  }
+
+  /**
+   * Rows of unequal length: evaluates every token but the last of each row, asking for no logits, and
+   * returns what the sampling call still has to send before each row's last token (nothing). Rows of one
+   * length: evaluates nothing and returns each row's head, so prefill stays one llama_decode call.
+   *
+   * Why: llama.cpp's KV cache is per sequence here (not unified), so it splits a batch of unequal rows
+   * into equal slices per sequence and the rows' logits come out of order; the first llama_get_logits_ith
+   * then swaps them back in place. node-llama-cpp samples the rows on concurrent threads, so two of them
+   * can swap at once and a row gets another row's logits, or a mix (seen on CI: 1 run in ~25 under load).
+   * A last step of one token per row gives logits in row order, with nothing to reorder.
+   */
+  private async prefillHeads(promptIds: number[][]): Promise<number[][]> {
+    const heads = promptIds.map((ids) => ids.slice(0, -1));
+    if (promptIds.every((ids) => ids.length === promptIds[0].length)) return heads;
+    await Promise.all(heads.map((head, r) => (head.length > 0 ? this.sequences[r].controlledEvaluate(head.map(asToken)) : undefined)));
+    return heads.map(() => []);
   }
 
   private async releaseContext(): Promise<void> {
