@@ -2,9 +2,10 @@
 // per step through LlamaCppEngine.generate against a bare loop of controlledEvaluate calls (one token in, one
 // greedy token out) on a second context of the same loaded model, repeats alternating. On a model as small as
 // stories260K the compute is microseconds, so the bare step is node-llama-cpp's per-step host cost (addon call,
-// worker-thread hop, sampling): an upper bound on the host share of a GPU decode step.
+// worker-thread hop, sampling): an upper bound on the host share of a GPU decode step. llama.cpp's own perf
+// counters (its eval time per one-token decode) split the bare step into llama_decode and node-llama-cpp's share.
 import { performance } from "node:perf_hooks";
-import type { LlamaModel, Token } from "node-llama-cpp";
+import { LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
 import { loadLlama } from "../src/engine/llamacpp/backend.js";
 import { LlamaCppEngine } from "../src/engine/llamacpp/engine.js";
 import type { EngineInfo } from "../src/engine/types.js";
@@ -19,11 +20,31 @@ export interface LlamaCppOverheadOptions {
 
 const GREEDY = { temperature: 0 } as const;
 
-async function bareSteps(model: LlamaModel, prompt: number[], newTokens: number, threads: number): Promise<number[]> {
-  const context = await model.createContext({ sequences: 1, contextSize: 256, batchSize: 256, threads });
+/** llama.cpp's one-token decodes ("eval time … runs") since the context's last print, read off its log. */
+async function llamaEvalTiming(llama: Llama, context: LlamaContext): Promise<{ ms: number; runs: number }> {
+  const lines: string[] = [];
+  const { logLevel, logger } = llama;
+  llama.logLevel = LlamaLogLevel.info;
+  llama.logger = (_level, message) => { lines.push(message); };
+  try {
+    await context.printTimings();
+  } finally {
+    llama.logLevel = logLevel;
+    llama.logger = logger;
+  }
+  const line = lines.find((l) => /\beval time\s*=/.test(l) && !/prompt eval time/.test(l));
+  const match = line?.match(/eval time\s*=\s*([\d.]+) ms\s*\/\s*(\d+) runs/);
+  if (!match) throw new Error(`llama.cpp printed no one-token eval timing; it printed: ${lines.join(" | ") || "nothing"}`);
+  return { ms: Number(match[1]), runs: Number(match[2]) };
+}
+
+/** Seconds per bare step, and llama.cpp's own mean seconds per one-token decode over the same steps. */
+async function bareSteps(llama: Llama, model: LlamaModel, prompt: number[], newTokens: number, threads: number): Promise<{ stepS: number[]; llamaEvalS: number }> {
+  const context = await model.createContext({ sequences: 1, contextSize: 256, batchSize: 256, threads, performanceTracking: true });
   try {
     const seq = context.getSequence();
     const first = await seq.controlledEvaluate([...prompt.slice(0, -1) as Token[], [prompt[prompt.length - 1] as Token, { generateNext: { token: true, options: GREEDY } }]]);
+    await llamaEvalTiming(llama, context); // printing resets the counters: the prefill is not a step
     let token = first[prompt.length - 1]?.next.token;
     const stepS: number[] = [];
     for (let i = 1; i < newTokens; i++) {
@@ -33,7 +54,9 @@ async function bareSteps(model: LlamaModel, prompt: number[], newTokens: number,
       stepS.push((performance.now() - started) / 1000);
       token = r[0]?.next.token;
     }
-    return stepS;
+    const timing = await llamaEvalTiming(llama, context);
+    if (timing.runs !== stepS.length) throw new Error(`llama.cpp counted ${timing.runs} one-token decodes for ${stepS.length} bare steps`);
+    return { stepS, llamaEvalS: timing.ms / 1000 / timing.runs };
   } finally {
     await context.dispose();
   }
@@ -50,18 +73,29 @@ export async function benchLlamaCppOverhead(modelPath: string, options: LlamaCpp
     const prompt = [1, 2, 3, 4, 5, 6, 7, 8].map((t) => t % vocabSize);
     const request = { promptIds: [prompt], maxNewTokens: newTokens, fixedLength: true };
     await engine.generate(request);
-    await bareSteps(model, prompt, newTokens, threads);
+    await bareSteps(llama, model, prompt, newTokens, threads);
     const engineMedians: number[] = [];
     const bareMedians: number[] = [];
+    const llamaEvalMeans: number[] = [];
+    const llamaEvalShares: number[] = [];
     for (let r = 0; r < repeats; r++) {
       const runEngine = async () => engineMedians.push(percentile((await engine.generate(request)).decodeStepS, 50));
-      const runBare = async () => bareMedians.push(percentile(await bareSteps(model, prompt, newTokens, threads), 50));
+      const runBare = async () => {
+        const bare = await bareSteps(llama, model, prompt, newTokens, threads);
+        bareMedians.push(percentile(bare.stepS, 50));
+        llamaEvalMeans.push(bare.llamaEvalS);
+        // each llama_decode runs inside its step, so this share is below 1 whatever the load
+        llamaEvalShares.push(bare.llamaEvalS / (bare.stepS.reduce((a, b) => a + b, 0) / bare.stepS.length));
+      };
       if (r % 2 === 0) { await runEngine(); await runBare(); } else { await runBare(); await runEngine(); }
     }
     const ratio = pairedRatios(engineMedians, bareMedians);
     return {
       repeats, newTokens, threads,
       engineStepMedianS: percentile(engineMedians, 50), bareStepMedianS: percentile(bareMedians, 50),
+      // llama.cpp's counters give a mean per repeat; the median of those means
+      llamaEvalStepS: percentile(llamaEvalMeans, 50),
+      llamaEvalShareMin: Math.min(...llamaEvalShares), llamaEvalShareMax: Math.max(...llamaEvalShares),
       overheadRatio: ratio.median, overheadRatioMin: ratio.min, overheadRatioMax: ratio.max,
     };
   } finally {

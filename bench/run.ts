@@ -80,7 +80,8 @@ async function llamacppSection(quick: boolean, details: Details): Promise<BenchR
     spread: { median: num(r, "overheadRatio"), min: num(r, "overheadRatioMin"), max: num(r, "overheadRatioMax"), count: num(r, "repeats") },
     goalRatio: 1.05,
     note: `the bare step is node-llama-cpp's own per-token host cost (a 260K-parameter model computes in microseconds): ` +
-      `an upper bound on the host share of a GPU decode step`,
+      `an upper bound on the host share of a GPU decode step; of it, llama_decode takes ${ms(num(r, "llamaEvalStepS"))} ` +
+      `(llama.cpp's own eval timing), node-llama-cpp the rest`,
   })];
 }
 
