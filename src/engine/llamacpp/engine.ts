@@ -164,19 +164,22 @@ export class LlamaCppEngine implements Engine {
   }
 
   /**
-   * Rows of unequal length: evaluates every token but the last of each row, asking for no logits, and
-   * returns what the sampling call still has to send before each row's last token (nothing). Rows of one
-   * length: evaluates nothing and returns each row's head, so prefill stays one llama_decode call.
+   * Rows of one length that fit one llama_decode call: evaluates nothing and returns each row's head, so
+   * prefill stays one call. Otherwise evaluates every token but the last of each row, asking for no
+   * logits, and returns what the sampling call still has to send before each row's last token (nothing).
    *
-   * Why: llama.cpp's KV cache is per sequence here (not unified), so it splits a batch of unequal rows
-   * into equal slices per sequence and the rows' logits come out of order; the first llama_get_logits_ith
-   * then swaps them back in place. node-llama-cpp samples the rows on concurrent threads, so two of them
-   * can swap at once and a row gets another row's logits, or a mix (seen on CI: 1 run in ~25 under load).
-   * A last step of one token per row gives logits in row order, with nothing to reorder.
+   * Why: llama.cpp's KV cache is per sequence here (not unified), so it splits a call whose rows differ in
+   * length into equal slices per sequence and the rows' logits come out of order; the first
+   * llama_get_logits_ith then swaps them back in place. node-llama-cpp samples the rows on concurrent
+   * threads, so two of them can swap at once and a row gets another row's logits, or a mix (seen on CI:
+   * 1 run in ~25 under load). Rows that overflow the call are cut by node-llama-cpp into chunks of unequal
+   * size, with the same effect. A last call of one token per row gives logits in row order.
    */
   private async prefillHeads(promptIds: number[][]): Promise<number[][]> {
     const heads = promptIds.map((ids) => ids.slice(0, -1));
-    if (promptIds.every((ids) => ids.length === promptIds[0].length)) return heads;
+    const sameLength = promptIds.every((ids) => ids.length === promptIds[0].length);
+    const promptTokens = promptIds.reduce((sum, ids) => sum + ids.length, 0);
+    if (sameLength && promptTokens <= this.context!.batchSize) return heads;
     await Promise.all(heads.map((head, r) => (head.length > 0 ? this.sequences[r].controlledEvaluate(head.map(asToken)) : undefined)));
     return heads.map(() => []);
   }

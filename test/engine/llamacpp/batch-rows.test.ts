@@ -108,3 +108,20 @@ test("stories260K: prompts of unequal length prefill their heads first, then eve
     await engine.dispose();
   }
 });
+
+test("stories260K: prompts of one length that overflow a small batch size still get their logits in row order", { skip: stories.skip }, async (t) => {
+  const { engine, tokenizer } = await openLlamaCppEngine({ modelPath: stories.path, threads: 1, batchSize: 7 });
+  try {
+    const prompts = TEXTS.map((x) => tokenizer.encode(x).slice(0, 4)); // 12 prompt tokens, 7 a call
+    const recorded = await recordDecodes(engine, { promptIds: prompts, maxNewTokens: 6, fixedLength: true });
+    if (!recorded) return t.skip(SKIP_INTERNALS);
+    assertLogitsInRowOrder(recorded.calls);
+    assert.ok(recorded.calls.every((c) => c.rows.reduce((sum, r) => sum + r.tokens, 0) <= 7));
+    for (let r = 0; r < prompts.length; r++) {
+      const alone = await engine.generate({ promptIds: [prompts[r]], maxNewTokens: 6, fixedLength: true });
+      assert.deepEqual(recorded.result.outputIds[r], alone.outputIds[0], `row ${r}`);
+    }
+  } finally {
+    await engine.dispose();
+  }
+});
