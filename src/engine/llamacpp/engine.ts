@@ -1,8 +1,8 @@
 // The llama.cpp Engine: one context with one sequence per prompt. Each step evaluates every active row's
 // token through LlamaContextSequence.controlledEvaluate; issued together, node-llama-cpp queues them into
 // one llama_decode call (it dispatches at once when every sequence of the context has queued); prompts of
-// unequal length prefill in two calls (prefillHeads says why). Greedy sampling runs in llama.cpp
-// (temperature 0); EOS is an ordinary token here, so fixedLength just keeps going.
+// unequal length, or too long for one call, prefill in two (prefillFitsOneCall says why). Greedy sampling
+// runs in llama.cpp (temperature 0); EOS is an ordinary token here, so fixedLength just keeps going.
 import { performance } from "node:perf_hooks";
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { Engine, EngineInfo, GenerateRequest, GenerationHooks, GenerationResult } from "../types.js";
@@ -130,13 +130,17 @@ export class LlamaCppEngine implements Engine {
 
     await hooks.beforePrefill?.();
     let mark = performance.now();
-    const heads = await this.prefillHeads(promptIds);
+    const oneCall = this.prefillFitsOneCall(promptIds);
+    if (!oneCall) {
+      // every token but each row's last first, asking for no logits; prefillFitsOneCall says why
+      await Promise.all(promptIds.map((ids, r) => (ids.length > 1 ? this.sequences[r].controlledEvaluate(ids.slice(0, -1).map(asToken)) : undefined)));
+    }
     const prefill = await Promise.all(promptIds.map((ids, r) => {
-      const input: ControlledEvaluateInputItem[] = heads[r].map(asToken);
+      const input: ControlledEvaluateInputItem[] = oneCall ? ids.slice(0, -1).map(asToken) : [];
       input.push([asToken(ids[ids.length - 1]), { generateNext: { token: true, options: GREEDY } }]);
       return this.sequences[r].controlledEvaluate(input);
     }));
-    prefill.forEach((results, r) => accept(r, sampledToken(results, heads[r].length, r)));
+    prefill.forEach((results, r) => accept(r, sampledToken(results, oneCall ? promptIds[r].length - 1 : 0, r)));
     const prefillS = (performance.now() - mark) / 1000;
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
     await hooks.afterPrefill?.();
@@ -164,24 +168,20 @@ export class LlamaCppEngine implements Engine {
   }
 
   /**
-   * Rows of one length that fit one llama_decode call: evaluates nothing and returns each row's head, so
-   * prefill stays one call. Otherwise evaluates every token but the last of each row, asking for no
-   * logits, and returns what the sampling call still has to send before each row's last token (nothing).
+   * Whether the prompts can prefill in one llama_decode call: only rows of one length that fit it. Others
+   * prefill all but their last tokens first, then every row's last token in one call, in row order.
    *
    * Why: llama.cpp's KV cache is per sequence here (not unified), so it splits a call whose rows differ in
    * length into equal slices per sequence and the rows' logits come out of order; the first
    * llama_get_logits_ith then swaps them back in place. node-llama-cpp samples the rows on concurrent
-   * threads, so two of them can swap at once and a row gets another row's logits, or a mix (seen on CI:
-   * 1 run in ~25 under load). Rows that overflow the call are cut by node-llama-cpp into chunks of unequal
-   * size, with the same effect. A last call of one token per row gives logits in row order.
+   * threads, so two of them can swap at once and a row gets another row's logits, or a mix (CI failed on
+   * it; under load here, 1 fresh process in 25 to 100). Rows that overflow the call are cut by
+   * node-llama-cpp into chunks of unequal size, with the same effect.
    */
-  private async prefillHeads(promptIds: number[][]): Promise<number[][]> {
-    const heads = promptIds.map((ids) => ids.slice(0, -1));
+  private prefillFitsOneCall(promptIds: number[][]): boolean {
     const sameLength = promptIds.every((ids) => ids.length === promptIds[0].length);
     const promptTokens = promptIds.reduce((sum, ids) => sum + ids.length, 0);
-    if (sameLength && promptTokens <= this.context!.batchSize) return heads;
-    await Promise.all(heads.map((head, r) => (head.length > 0 ? this.sequences[r].controlledEvaluate(head.map(asToken)) : undefined)));
-    return heads.map(() => []);
+    return sameLength && promptTokens <= (this.context?.batchSize ?? 0);
   }
 
   private async releaseContext(): Promise<void> {
