@@ -77,8 +77,10 @@ export function measureWindow(input: {
     dynamicEnergyJ: idleEnergyJ === null ? totalEnergyJ : Math.max(0, totalEnergyJ - idleEnergyJ),
     idleShare: idleEnergyJ === null ? null : totalEnergyJ > 0 ? Math.min(1, idleEnergyJ / totalEnergyJ) : idleEnergyJ > 0 ? 1 : 0,
     avgPowerW,
-    // A window shorter than one sampling period may hold no power sample: the average stands in.
-    peakPowerW: Math.max(peaks?.peakPowerW ?? 0, avgPowerW),
+    // The largest power sample inside the window, never a counter average: a window shorter than one
+    // sampling period may hold no sample, and then there is no peak (an average over a few ms that happens
+    // to contain one counter step reads thousands of watts).
+    peakPowerW: peaks?.peakPowerW ?? null,
     // Summed over GPUs: the memory the run held across its devices (one GPU: that GPU's peak).
     peakGpuMemoryMb: gpus.reduce((total, gpu) => total + gpu.peakMemoryMb, 0),
     sources: { gpu: weakestSource(gpus.map((gpu) => gpu.source)), cpu: weakestSource(cpu.map((part) => part.source)), dram: weakestSource(dram.map((part) => part.source)) },

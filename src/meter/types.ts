@@ -29,7 +29,8 @@ export interface WindowMeasurement {
   /** Idle baseline share of totalEnergyJ in [0,1]; null without a baseline. */
   idleShare: number | null;
   avgPowerW: number;
-  peakPowerW: number;
+  /** Largest sum of device powers in one power sample taken inside the window; null when none was. Units: W. */
+  peakPowerW: number | null;
   peakGpuMemoryMb: number;
   sources: { gpu: FigureSource; cpu: FigureSource; dram: FigureSource };
   /** Extension: when the window began and ended, on the trace's clock (ms since the meter opened). */

@@ -195,6 +195,12 @@ export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunReco
   const row = emptyRecord(ctx.key, "completed");
   contextColumns(row, ctx);
   const { result, prefill, decode } = m;
+/** The largest of the windows' sample peaks; null when no window held a power sample (never an average). */
+export function peakOf(peaks: readonly (number | null)[]): number | null {
+  const seen = peaks.filter((p): p is number => p !== null && Number.isFinite(p));
+  return seen.length ? Math.max(...seen) : null;
+}
+
   const rows = result.outputIds.length;
   const decodeS = result.decodeStepS.reduce((s, x) => s + x, 0);
   row.latency_total_s = result.totalS;
@@ -230,7 +236,7 @@ export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunReco
   setPair(row, "prefill_j_per_input_token", result.inputTokens > 0 ? prefill.totalEnergyJ / result.inputTokens : null, totalSource);
   setPair(row, "decode_j_per_output_token", result.outputTokens > 0 ? decode.totalEnergyJ / result.outputTokens : null, totalSource);
   setPair(row, "avg_power_w", seconds > 0 ? totalJ / seconds : null, totalSource);
-  setPair(row, "peak_power_w", Math.max(prefill.peakPowerW, decode.peakPowerW), totalSource);
+  setPair(row, "peak_power_w", peakOf([prefill.peakPowerW, decode.peakPowerW]), totalSource);
   row.energy_window_s = seconds;
   repeatedPrefillColumns(row, m.repeatedPrefill ?? null);
   row.idle_share = prefill.idleShare === null && decode.idleShare === null ? null : totalJ > 0 ? 1 - dynamicJ / totalJ : null;

@@ -37,7 +37,7 @@ export const meterCommand: CommandSpec = {
         `  gpu         ${m.gpuEnergyJ.toFixed(2)} J [${m.sources.gpu}]${m.gpus.map((g) => ` gpu${g.index}=${g.energyJ.toFixed(2)} J`).join("")}`,
         `  cpu         ${m.cpuEnergyJ.toFixed(2)} J [${m.sources.cpu}]${est(m.sources.cpu)}`,
         `  dram        ${m.dramEnergyJ.toFixed(2)} J [${m.sources.dram}]${est(m.sources.dram)}`,
-        `  power       ${m.avgPowerW.toFixed(1)} W average, ${m.peakPowerW.toFixed(1)} W peak`,
+        `  power       ${m.avgPowerW.toFixed(1)} W average, ${m.peakPowerW === null ? "no power sample inside for a" : m.peakPowerW.toFixed(1) + " W"} peak`,
         ...(m.carbon ? [`  carbon      ${m.carbon.gramsCo2eq.toFixed(4)} gCO2eq at ${m.carbon.intensityGPerKwh.toFixed(0)} g/kWh (${m.carbon.source}, ${m.carbon.zone})`] : []),
       ].join("\n"));
     }
