@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { packageRoot } from "../version.js";
+import type { TextDatasetName } from "./names.js";
 
-export type TextDatasetName = "alpaca" | "gsm8k";
+export type { TextDatasetName } from "./names.js";
 
 export interface AlpacaRecord { instruction: string; input: string; output: string }
 export interface Gsm8kRecord { question: string; answer: string }
@@ -15,7 +16,7 @@ export interface DatasetOptions {
   alpacaPath?: string;
   /** A JSONL of {question, answer}. */
   gsm8kPath?: string;
-  /** A folder holding alpaca/alpaca_5000.json and gsm8k/test.jsonl. */
+  /** A folder holding alpaca/alpaca_data.json (or alpaca_5000.json) and gsm8k/test.jsonl. */
   dataDir?: string;
   /** Where downloads go; default $WATTLAB_CACHE or $XDG_CACHE_HOME/wattlab or ~/.cache/wattlab, + /datasets. */
   cacheDir?: string;
@@ -32,8 +33,8 @@ export interface DatasetOptions {
 
 interface DatasetSource {
   envVar: string;
-  /** Under WATTLAB_DATA_DIR / dataDir. */
-  localName: string;
+  /** Under WATTLAB_DATA_DIR / dataDir / the package's data/, in order; the first is the one to suggest. */
+  localNames: string[];
   /** Under the cache: what a download writes. */
   cacheName: string;
   hubRepo: string;
@@ -44,17 +45,22 @@ interface DatasetSource {
 
 const SOURCES: Record<TextDatasetName, DatasetSource> = {
   alpaca: {
-    envVar: "WATTLAB_ALPACA", localName: "alpaca/alpaca_5000.json", cacheName: "alpaca/alpaca.json",
+    envVar: "WATTLAB_ALPACA", localNames: ["alpaca/alpaca_data.json", "alpaca/alpaca_5000.json", "alpaca/alpaca.json"], cacheName: "alpaca/alpaca.json",
     hubRepo: "tatsu-lab/alpaca", hubConfig: "default", hubSplit: "train", columns: ["instruction", "input", "output"],
   },
   gsm8k: {
-    envVar: "WATTLAB_GSM8K", localName: "gsm8k/test.jsonl", cacheName: "gsm8k/test.jsonl",
+    envVar: "WATTLAB_GSM8K", localNames: ["gsm8k/test.jsonl"], cacheName: "gsm8k/test.jsonl",
     hubRepo: "openai/gsm8k", hubConfig: "main", hubSplit: "test", columns: ["question", "answer"],
   },
 };
 
 export class DatasetNotFoundError extends Error {
   override name = "DatasetNotFoundError";
+}
+
+/** The package's data/ folder (where a user drops the files), then a development checkout's datasets folder beside it. */
+function defaultLocalFolders(): string[] {
+  return [join(packageRoot(), "data"), join(packageRoot(), "..", "shared", "datasets")];
 }
 
 function cacheRoot(options: DatasetOptions): string {
@@ -72,11 +78,8 @@ export function datasetCandidates(name: TextDatasetName, options: DatasetOptions
   if (explicit) return [explicit];
   const out: string[] = [];
   if (env[source.envVar]) out.push(env[source.envVar]!);
-  if (options.dataDir) out.push(join(options.dataDir, source.localName));
-  if (env.WATTLAB_DATA_DIR) out.push(join(env.WATTLAB_DATA_DIR, source.localName));
-  // the repo's own data/ folder, then a developer checkout's ../shared/datasets (never copied into the repo)
-  const folders = options.localFolders ?? [join(packageRoot(), "data"), join(packageRoot(), "..", "shared", "datasets")];
-  out.push(...folders.map((folder) => join(folder, source.localName)));
+  const folders = [options.dataDir, env.WATTLAB_DATA_DIR, ...(options.localFolders ?? defaultLocalFolders())].filter((f): f is string => !!f);
+  for (const folder of folders) out.push(...source.localNames.map((name) => join(folder, name)));
   out.push(join(cacheRoot(options), source.cacheName));
   return out;
 }
@@ -88,14 +91,23 @@ export function resolveDatasetPath(name: TextDatasetName, options: DatasetOption
 
 function notFound(name: TextDatasetName, options: DatasetOptions, cause?: unknown): DatasetNotFoundError {
   const source = SOURCES[name];
-  const looked = datasetCandidates(name, options);
-  const why = cause ? ` The download from the Hugging Face Hub (${source.hubRepo}) failed: ${(cause as Error).message ?? cause}.` : "";
+  const explicit = name === "alpaca" ? options.alpacaPath : options.gsm8kPath;
+  const file = source.localNames[0];
+  const where = explicit ? `${explicit} does not exist` :
+    cause ? `no local copy, and the download from the Hugging Face Hub (${source.hubRepo}) failed: ${oneLine(cause)}` :
+    `no local copy${downloadAllowed(options) ? "" : " and downloads are off (WATTLAB_OFFLINE / HF_HUB_OFFLINE)"}`;
   return new DatasetNotFoundError(
-    `${name} dataset not found; looked at ${looked.join(", ")}.${why} ` +
-    `Set ${source.envVar}=/path/to/${source.localName.split("/")[1]}, or WATTLAB_DATA_DIR to a folder holding ${source.localName}` +
-    `${cause || options.download === false ? "" : ", or allow the download"}.`,
+    `${name} dataset not found: ${where}. Fix: put ${file.split("/")[1]} at ${join(packageRoot(), "data", file)}, ` +
+    `or set WATTLAB_DATA_DIR to a folder holding ${file} (or ${source.envVar} to the file), or run once online to cache it ` +
+    `(looked at: ${datasetCandidates(name, options).join(", ")})`,
     cause ? { cause } : undefined,
   );
+}
+
+function oneLine(error: unknown): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } };
+  const detail = e.cause?.code ?? e.cause?.message;
+  return `${e.message ?? String(error)}${detail ? ` (${detail})` : ""}`.replace(/\s+/g, " ");
 }
 
 function downloadAllowed(options: DatasetOptions): boolean {
@@ -127,13 +139,15 @@ async function download(name: TextDatasetName, options: DatasetOptions): Promise
   const get = options.fetch ?? globalThis.fetch;
   const { parquetReadObjects } = await import("hyparquet");
   // The Hub lists the auto-converted Parquet files of a config/split; small splits have one file.
-  const listUrl = `https://huggingface.co/api/datasets/${source.hubRepo}/parquet/${source.hubConfig}/${source.hubSplit}`;
-  const listed = await get(listUrl);
+  const hub = ((options.env ?? process.env).HF_ENDPOINT ?? "https://huggingface.co").replace(/\/+$/, "");
+  const listUrl = `${hub}/api/datasets/${source.hubRepo}/parquet/${source.hubConfig}/${source.hubSplit}`;
+  // A closed network should fail in seconds, not hang a sweep or a notebook.
+  const listed = await get(listUrl, { signal: AbortSignal.timeout(20_000) });
   if (!listed.ok) throw new Error(`GET ${listUrl}: HTTP ${listed.status}`);
   const urls = (await listed.json()) as string[];
   const rows: Record<string, unknown>[] = [];
   for (const url of urls) {
-    const response = await get(url);
+    const response = await get(url, { signal: AbortSignal.timeout(300_000) });
     if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
     const file = await response.arrayBuffer();
     rows.push(...(await parquetReadObjects({ file, columns: source.columns })));

@@ -10,3 +10,8 @@ export { syntheticTexts } from "./synthetic.js";
 export type { SyntheticOptions, SyntheticTokenizer } from "./synthetic.js";
 export { exactLengthIds } from "./exact-length.js";
 export type { ExactLengthTokenizer } from "./exact-length.js";
+export { DATASETS, LOOKALIKE, isStyledDataset, isTextDataset } from "./names.js";
+export type { DatasetName, StyledDatasetName } from "./names.js";
+export { styledTexts } from "./styled.js";
+export { describeFallback, resolvePromptPool } from "./pool.js";
+export type { PromptPool, PoolOptions } from "./pool.js";

@@ -1,9 +1,10 @@
 // Prompts of an exact token length for one run: texts chosen from a dataset by seed, cut or extended to
 // exactly input_length tokens, optionally wrapped in the model's chat template.
 import { Template } from "@huggingface/jinja";
-import type { DatasetName } from "../sweep/dimensions.js";
 import { SeededRandom } from "../models/rng.js";
 import { loadPromptTexts, type DatasetOptions } from "./datasets.js";
+import { DATASETS, isStyledDataset, isTextDataset, type DatasetName } from "./names.js";
+import { styledTexts } from "./styled.js";
 import { exactLengthIds, type ExactLengthTokenizer } from "./exact-length.js";
 import { syntheticTexts, type SyntheticTokenizer } from "./synthetic.js";
 
@@ -121,12 +122,13 @@ function permutation(n: number, rng: SeededRandom): number[] {
 
 /**
  * `batch` prompts of exactly `inputLength` tokens from a dataset: Alpaca (instruction + input), GSM8K
- * (question) or synthetic (random ids decoded to text, seeded). Same seed and tokenizer → same ids.
+ * (question), synthetic (random ids decoded to text, seeded) or a synthetic look-alike (data/synthetic/). Same seed and tokenizer → same ids.
  */
 export async function promptsFor(dataset: DatasetName, tokenizer: PromptTokenizer, options: PromptOptions): Promise<number[][]> {
   if (dataset === "synthetic") return syntheticPrompts(tokenizer, options);
-  if (dataset !== "alpaca" && dataset !== "gsm8k") {
-    throw new Error(`unknown dataset "${String(dataset)}". Should be one of: alpaca, gsm8k, synthetic`);
+  if (isStyledDataset(dataset)) return promptsFromTexts(options.texts ?? styledTexts(dataset), tokenizer, options);
+  if (!isTextDataset(dataset)) {
+    throw new Error(`unknown dataset "${String(dataset)}". Should be one of: ${DATASETS.join(", ")}`);
   }
   const pool = options.texts ?? (await loadPromptTexts(dataset, options.datasets));
   return promptsFromTexts(pool, tokenizer, options);

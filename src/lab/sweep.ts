@@ -20,7 +20,8 @@ export interface LabSweepOptions extends LabOptions {
 }
 
 export async function sweep(options: LabSweepOptions): Promise<{ rows: RunRecord[]; summary: SweepSummary }> {
-  const spec = parseSpec(options.spec, { contextLength: defaultContextLength, builtins: { ...BUILTIN_SPECS } });
+  // Notebooks run anywhere: a missing Alpaca/GSM8K file means its synthetic look-alike unless the spec says otherwise.
+  const spec = parseSpec({ dataset_fallback: true, ...options.spec }, { contextLength: defaultContextLength, builtins: { ...BUILTIN_SPECS } });
   const summary = await runSweep(spec, labSweepDeps(options), {
     outDir: options.outDir, force: options.force, idleSeconds: options.idleSeconds ?? 2, progress: options.progress ?? false,
   });

@@ -1,9 +1,13 @@
 // Named sweeps: the seed study, and its scaled-down forms that run on a CPU in seconds.
 import { DEFAULT_SEED, validateSpec, type SweepSpec } from "./spec.js";
 
-/** How the seed study generated: one warm-up per shape, no cooldown or shuffling, exact output lengths, raw prompts. */
+/**
+ * How the seed study generated: one warm-up per shape, no cooldown or shuffling, exact output lengths, raw
+ * prompts. Built-in sweeps run anywhere: without the Alpaca/GSM8K files they measure the synthetic
+ * look-alikes and every row says so (dataset_used).
+ */
 const STUDY_PROTOCOL = {
-  warmupRuns: 1, cooldown: null, shuffleSeed: null, seed: DEFAULT_SEED, fixedLength: true, chatTemplate: false,
+  warmupRuns: 1, cooldown: null, shuffleSeed: null, seed: DEFAULT_SEED, fixedLength: true, chatTemplate: false, datasetFallback: true,
 } as const satisfies Partial<SweepSpec>;
 
 /**

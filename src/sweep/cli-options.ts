@@ -27,6 +27,7 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "seed", kind: "number", help: `prompt selection seed (default ${DEFAULT_SEED})` },
   { name: "fixed-length", kind: "boolean", help: "ignore EOS so every row makes exactly output_length tokens (--no-fixed-length to stop at EOS)" },
   { name: "chat-template", kind: "boolean", help: "wrap prompts in the tokenizer's chat template" },
+  { name: "dataset-fallback", kind: "boolean", help: "when alpaca/gsm8k files are missing, measure their synthetic look-alikes (default: on for --preset, off for --spec files and an explicit --dataset)" },
   { name: "out", kind: "string", help: "results folder (default results/<sweep name>)" },
   { name: "shard", kind: "string", help: "run only shard i of n (0-based), e.g. 0/4; writes metrics.shard-i-of-n.jsonl" },
   { name: "gpus", kind: "list", help: "one worker per GPU on this host, e.g. 0,1,2,3; shards and merges" },
@@ -82,6 +83,10 @@ export function specFromArgs(parsed: ParsedArgs, options: { contextLength?: Cont
   if (seed !== undefined) json.seed = seed;
   if (parsed.options["fixed-length"] !== undefined) json.fixed_length = parsed.options["fixed-length"] === true;
   if (parsed.options["chat-template"] !== undefined) json.chat_template = parsed.options["chat-template"] === true;
+  // A dataset named on the command line is what the user wants measured: missing files fail its runs.
+  const datasetNamed = get.list(parsed, "dataset").length > 0 || get.list(parsed, "set").some((e) => /^\s*dataset\s*=/.test(e));
+  if (datasetNamed) json.dataset_fallback = false;
+  if (parsed.options["dataset-fallback"] !== undefined) json.dataset_fallback = parsed.options["dataset-fallback"] === true;
   return parseSpec(json, { contextLength: options.contextLength });
 }
 

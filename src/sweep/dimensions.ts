@@ -1,12 +1,13 @@
 // The sweep's dimensions: their names (as written in specs, CLI flags and result columns), allowed values,
 // and the one-run configuration they make up.
+import { DATASETS, type DatasetName } from "../data/names.js";
 import type { EngineName, ExecutionProvider } from "../engine/types.js";
+
+// Dataset names belong to src/data; the sweep names the dimension after them.
+export { DATASETS, type DatasetName };
 
 export const QUANTIZATIONS = ["fp32", "fp16", "int8", "int4"] as const;
 export type Quantization = (typeof QUANTIZATIONS)[number];
-
-export const DATASETS = ["alpaca", "gsm8k", "synthetic"] as const;
-export type DatasetName = (typeof DATASETS)[number];
 
 /** onnxruntime's execution providers, plus llama.cpp's Vulkan backend. */
 export type SweepDevice = ExecutionProvider | "vulkan";

@@ -34,7 +34,7 @@ export const RECORD_COLUMNS = [
   "key", "state", "error_name", "error_message", "sweep", "repetition", "seed",
   // configuration
   "model", "engine", "device", "quantization", "dataset", "input_length", "output_length", "batch_size",
-  "fixed_length", "chat_template",
+  "dataset_requested", "dataset_used", "dataset_note", "fixed_length", "chat_template",
   // timings and throughput
   "latency_total_s", "latency_prefill_s", "latency_decode_s", "decode_step_p50_s", "decode_step_p90_s",
   "tokens_in", "tokens_out", "throughput_tokens_per_s", "decode_tokens_per_s",
@@ -86,6 +86,8 @@ export interface RecordContext {
   fixedLength: boolean;
   chatTemplate: boolean;
   config: RunConfig;
+  /** The dataset the prompts came from when it is not config.dataset (its synthetic look-alike), and why. */
+  datasetUsed?: { name: string; reason: string } | null;
   engineInfo: EngineInfo | null;
   modelDir: string | null;
   modelManifestHash: string | null;
@@ -128,6 +130,9 @@ function contextColumns(row: RunRecord, ctx: RecordContext): void {
   row.seed = ctx.seed;
   row.fixed_length = ctx.fixedLength;
   row.chat_template = ctx.chatTemplate;
+  row.dataset_requested = ctx.config.dataset;
+  row.dataset_used = ctx.datasetUsed?.name ?? ctx.config.dataset;
+  row.dataset_note = ctx.datasetUsed?.reason ?? null;
   const info = ctx.engineInfo;
   if (info) {
     row.weight_form = info.weightForm;
@@ -190,17 +195,17 @@ export function percentile(values: number[], p: number): number | null {
 
 const MB = 1024 * 1024;
 
-/** A completed run's row from its generation result and its two meter windows. */
-export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunRecord {
-  const row = emptyRecord(ctx.key, "completed");
-  contextColumns(row, ctx);
-  const { result, prefill, decode } = m;
 /** The largest of the windows' sample peaks; null when no window held a power sample (never an average). */
 export function peakOf(peaks: readonly (number | null)[]): number | null {
   const seen = peaks.filter((p): p is number => p !== null && Number.isFinite(p));
   return seen.length ? Math.max(...seen) : null;
 }
 
+/** A completed run's row from its generation result and its two meter windows. */
+export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunRecord {
+  const row = emptyRecord(ctx.key, "completed");
+  contextColumns(row, ctx);
+  const { result, prefill, decode } = m;
   const rows = result.outputIds.length;
   const decodeS = result.decodeStepS.reduce((s, x) => s + x, 0);
   row.latency_total_s = result.totalS;

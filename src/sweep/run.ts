@@ -7,7 +7,9 @@ import { cpus, hostname, release, type as osType, arch } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promptsFor, type PromptTokenizer } from "../data/prompts.js";
-import { loadPromptTexts, type DatasetOptions } from "../data/datasets.js";
+import type { DatasetOptions } from "../data/datasets.js";
+import type { DatasetName } from "../data/names.js";
+import { describeFallback, resolvePromptPool, type PromptPool } from "../data/pool.js";
 import type { Engine, EngineName, ExecutionProvider } from "../engine/types.js";
 import type { MeterDescription } from "../meter/description.js";
 import type { WindowMeasurement } from "../meter/types.js";
@@ -20,6 +22,7 @@ import {
   completedRecord, failedRecord, fixedIntensityCarbon, windowCarbon,
   type CarbonFigure, type RecordContext, type RunMetadata, type RunRecord,
 } from "./record.js";
+import { stableHash } from "./hash.js";
 import { selectShard, shardFileName, type Shard } from "./shard.js";
 import { defaultContextLength, expandRuns, specToJson, validateSpec, type ContextLengthLookup, type PlannedRun, type SweepSpec } from "./spec.js";
 import { exportCsv, ResultStore, writeFileAtomic, type WarningSink } from "./store.js";
@@ -184,8 +187,26 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       if (options.skipFailed) s.failedKeys().forEach((k) => done.add(k));
     }
   }
-  const plan = selectShard(expandRuns(spec), options.shard);
+  const planned = selectShard(expandRuns(spec), options.shard);
+  // Datasets are resolved before anything is measured: a missing alpaca/gsm8k file either becomes its
+  // synthetic look-alike (spec.datasetFallback; the run's key then names the look-alike, so rows of the real
+  // dataset measured later are not mistaken for these) or fails that dataset's runs with the fix.
+  const pools = new Map<DatasetName, PromptPool>();
+  for (const dataset of new Set(planned.map((r) => r.config.dataset))) {
+    const pool = await resolvePromptPool(dataset, { fallback: spec.datasetFallback === true, datasets: deps.datasets });
+    pools.set(dataset, pool);
+    const note = describeFallback(pool);
+    if (note) say(note);
+  }
+  const plan = planned.map((r) => {
+    const pool = pools.get(r.config.dataset)!;
+    return pool.used === pool.requested ? r : { ...r, key: stableHash({ key: r.key, dataset_used: pool.used }) };
+  });
   const pending = plan.filter((r) => !done.has(r.key));
+  const datasetUsedOf = (c: RunConfig) => {
+    const pool = pools.get(c.dataset)!;
+    return pool.fallbackReason ? { name: pool.used, reason: pool.fallbackReason } : null;
+  };
   emit({ kind: "plan", sweep: spec.name, total: plan.length, skipped: plan.length - pending.length, pending: pending.length, shard: options.shard ?? null });
   const summary: SweepSummary = { planned: plan.length, skipped: plan.length - pending.length, completed: 0, failed: 0, aborted: false, resultsPath, csvPath };
   if (pending.length === 0) {
@@ -193,12 +214,6 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
     if (store.records().length) exportCsv(resultsPath, csvPath, { onWarning: () => {} });
     emit({ kind: "done", completed: 0, failed: 0, skipped: summary.skipped, seconds: (performance.now() - started) / 1000 });
     return summary;
-  }
-
-  // Datasets are read before the meter opens: a missing file stops the sweep here, naming what to set.
-  const pools = new Map<string, string[]>();
-  for (const dataset of new Set(pending.map((r) => r.config.dataset))) {
-    if (dataset !== "synthetic") pools.set(dataset, await loadPromptTexts(dataset, deps.datasets));
   }
 
   const meter = await deps.openMeter();
@@ -237,12 +252,20 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
     };
     const context = (run: PlannedRun, extra: Partial<RecordContext>): RecordContext => ({
       sweep: spec.name, key: run.key, repetition: run.repetition, seed: spec.seed, fixedLength: spec.fixedLength,
-      chatTemplate: spec.chatTemplate, config: run.config, engineInfo: null, modelDir: null, modelManifestHash: null,
+      chatTemplate: spec.chatTemplate, config: run.config, datasetUsed: datasetUsedOf(run.config), engineInfo: null, modelDir: null, modelManifestHash: null,
       metadata, startedAt: new Date(), endedAt: new Date(), idlePowerW, cooldownS: null, ...extra,
     });
 
-    for (const [group, runs] of groups) {
+    for (const [group, groupRuns] of groups) {
       if (options.signal?.aborted) break;
+      // Runs of a dataset that cannot be had fail here with its fix; the sweep goes on with the rest.
+      const runs: PlannedRun[] = [];
+      for (const run of groupRuns) {
+        const error = pools.get(run.config.dataset)!.error;
+        if (error) await record(failedRecord(context(run, {}), error), run, 0);
+        else runs.push(run);
+      }
+      if (runs.length === 0) continue;
       const head = runs[0].config;
       let model: ResolvedModel;
       let opened: OpenedEngine;
@@ -261,8 +284,9 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       const promptsOf = async (c: RunConfig) => {
         const id = `${c.dataset}|${c.inputLength}|${c.batchSize}`;
         if (!prompts.has(id)) {
-          prompts.set(id, await promptsFor(c.dataset, opened.tokenizer, {
-            inputLength: c.inputLength, batch: c.batchSize, seed: spec.seed, chatTemplate: spec.chatTemplate, texts: pools.get(c.dataset),
+          const pool = pools.get(c.dataset)!;
+          prompts.set(id, await promptsFor(pool.used, opened.tokenizer, {
+            inputLength: c.inputLength, batch: c.batchSize, seed: spec.seed, chatTemplate: spec.chatTemplate, texts: pool.texts ?? undefined,
           }));
         }
         return prompts.get(id)!;

@@ -56,6 +56,12 @@ export interface SweepSpec {
   prefillEnergy?: PrefillEnergyMode;
   /** Minimum length of the repeated-prefill window (at least 3 prefills run too). Units: s. Default 1. */
   prefillMinS?: number;
+  /**
+   * When alpaca/gsm8k can be neither found nor downloaded, measure its synthetic look-alike
+   * (synthetic-instruct / synthetic-math) and record dataset_used; otherwise those runs fail with the fix.
+   * On in the built-in specs and notebooks, off for spec files and an explicit --dataset.
+   */
+  datasetFallback?: boolean;
 }
 
 export interface SpecProblem {
@@ -207,10 +213,12 @@ export interface SweepSpecJson {
   prefill_energy?: PrefillEnergyMode;
   /** Minimum length of the repeated-prefill window. Units: s. */
   prefill_min_s?: number;
+  /** Measure the synthetic look-alike when alpaca/gsm8k files are missing (see SweepSpec.datasetFallback). */
+  dataset_fallback?: boolean;
 }
 
 const TOP_FIELDS = ["name", "extends", "mode", "base", "dimensions", "repetitions", "warmup_runs", "cooldown",
-  "shuffle_seed", "seed", "fixed_length", "chat_template", "prefill_energy", "prefill_min_s", "$schema", "description"];
+  "shuffle_seed", "seed", "fixed_length", "chat_template", "prefill_energy", "prefill_min_s", "dataset_fallback", "$schema", "description"];
 
 export const DEFAULT_BASE: RunConfig = {
   model: "tiny", engine: "onnxruntime", device: "cpu", quantization: "fp32", dataset: "alpaca",
@@ -291,6 +299,10 @@ export function parseSpec(input: unknown, options: { contextLength?: ContextLeng
   if (json.cooldown !== undefined) spec.cooldown = parseCooldown(json.cooldown);
   if (json.prefill_energy !== undefined) spec.prefillEnergy = json.prefill_energy;
   if (json.prefill_min_s !== undefined) spec.prefillMinS = json.prefill_min_s;
+  if (json.dataset_fallback !== undefined) {
+    if (typeof json.dataset_fallback === "boolean") spec.datasetFallback = json.dataset_fallback;
+    else problems.push({ field: "dataset_fallback", value: json.dataset_fallback, reason: "must be true or false", fix: "write true to measure the synthetic look-alike when a dataset file is missing, false to fail those runs" });
+  }
   if (!Number.isInteger(spec.seed)) problems.push({ field: "seed", value: spec.seed, reason: "must be an integer", fix: "use e.g. 0" });
   if (spec.shuffleSeed !== null && !Number.isInteger(spec.shuffleSeed)) problems.push({ field: "shuffle_seed", value: spec.shuffleSeed, reason: "must be an integer or null", fix: "use e.g. 1, or null for canonical order" });
 
@@ -329,6 +341,7 @@ export function specToJson(spec: SweepSpec): SweepSpecJson {
     shuffle_seed: spec.shuffleSeed, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate,
     ...(spec.prefillEnergy !== undefined ? { prefill_energy: spec.prefillEnergy } : {}),
     ...(spec.prefillMinS !== undefined ? { prefill_min_s: spec.prefillMinS } : {}),
+    ...(spec.datasetFallback !== undefined ? { dataset_fallback: spec.datasetFallback } : {}),
   };
 }
 
