@@ -12,9 +12,10 @@ const STUDY_PROTOCOL = {
 
 /**
  * The Python seed study's grid, varied one dimension at a time around a base of input 128, output 128,
- * batch 1, fp16, Alpaca, Llama-2-7B. The seed ran PyTorch on CUDA; here the base device is WebGPU because
- * onnxruntime-node's CUDA provider does not load on the lent H200 (CUDA 13 only there): override with
- * `--device cuda` (or `"base": {"device": "cuda"}`) where it does.
+ * batch 1, fp16, Alpaca, Llama-2-7B. The seed ran PyTorch on CUDA; here the base device is WebGPU because it needs
+ * only a GPU driver with Vulkan, while onnxruntime-node 1.30's CUDA provider needs binaries outside the npm package
+ * plus CUDA 12 and cuDNN 9 (hosts with only CUDA 13 cannot load it): override with `--device cuda`
+ * (or `"base": {"device": "cuda"}`) where it loads.
  * 1 base + 2 input + 2 output + 2 batch + 2 quantization + 1 dataset + 1 model = 11 configurations × 3 repetitions.
  */
 export const SEED_STUDY: SweepSpec = {

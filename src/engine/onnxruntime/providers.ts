@@ -17,8 +17,8 @@ export function assertExecutionProvider(device: string): asserts device is Execu
 /** The prefix of the WebGPU EP's option keys in onnxruntime's session config. */
 export const WEBGPU_OPTION_PREFIX = "ep.webgpuexecutionprovider.";
 /**
- * The WebGPU EP options onnxruntime-node 1.30 takes, and only on the provider object: measured on the H200
- * (bench/device/ort-config-check.mjs), session config entries under WEBGPU_OPTION_PREFIX never reach the EP (bogus
+ * The WebGPU EP options onnxruntime-node 1.30 takes, and only on the provider object: measured on an H200
+ * (results/h200-2026-11/provenance/ort-config-check.mjs), session config entries under WEBGPU_OPTION_PREFIX never reach the EP (bogus
  * values open a session), and the provider object refuses maxNumPendingDispatches and enableGraphCapture as unrecognized.
  */
 const WEBGPU_PROVIDER_OPTIONS = ["validationMode"] as const;
@@ -121,7 +121,7 @@ export function explainSessionError(error: unknown, device: ExecutionProvider, m
   }
   if (device === "webgpu" && /adapter|vulkan|webgpu/i.test(message)) {
     return new Error(`device "webgpu": no WebGPU adapter (${message.split("\n").find((l) => /adapter/i.test(l))?.trim() ?? message.split("\n")[0]}); ` +
-      `onnxruntime-node's WebGPU EP (Dawn) needs a GPU with a Vulkan driver and the loader libvulkan.so.1 on Linux (apt-get install libvulkan1; on the lent GPU machine ../shared/device/bootstrap.sh unpacks it)`);
+      `onnxruntime-node's WebGPU EP (Dawn) needs a GPU with a Vulkan driver and the loader libvulkan.so.1 on Linux (apt-get install libvulkan1, or run from a \`wattlab bundle\` folder packed where the loader is installed: it carries the loader in lib/)`);
   }
   const wrapped = new Error(`${modelPath}: onnxruntime could not open the model on "${device}": ${message}`);
   (wrapped as Error & { cause?: unknown }).cause = error;
@@ -138,6 +138,8 @@ export interface ProviderStatus {
 export function executionProviderStatus(backends: readonly string[]): ProviderStatus[] {
   const status: ProviderStatus[] = [{ name: "cpu", available: backends.includes("cpu") }];
   const vulkan = (() => {
+    // LD_LIBRARY_PATH first: a `wattlab bundle` folder's launcher puts its own copy of the loader there
+    if ((process.env.LD_LIBRARY_PATH ?? "").split(":").some((d) => d && existsSync(join(d, "libvulkan.so.1")))) return true;
     try { return execFileSync("ldconfig", ["-p"], { encoding: "utf8" }).includes("libvulkan.so.1"); } catch { return false; }
   })();
   status.push({ name: "webgpu", available: backends.includes("webgpu") && vulkan,
