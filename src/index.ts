@@ -4,7 +4,7 @@
 // The lab: real parts wired together (the notebooks' surface)
 export {
   measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir,
-  loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, seriesChart, powerTraceChart,
+  loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, datasetNote, seriesChart, powerTraceChart,
   seedFindings, inferBase, energyPerOutputToken,
 } from "./lab/index.js";
 export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions, SummaryRow, SeriesChartOptions, Finding } from "./lab/index.js";
@@ -27,6 +27,9 @@ export { quantizeModel } from "./models/quantize/quantize-model.js";
 // Meter (joules, watts, memory, carbon; knows nothing of models)
 export { Meter, carbonFor, describeMeters, meterCommand } from "./meter/index.js";
 export type { MeterOptions, WindowMeasurement, FigureSource, PowerSample, CarbonOptions } from "./meter/index.js";
+// Named windows from the measured code: under `wattlab meter` (a pipe) or meterFunction (in process)
+export { meterFunction, beginWindow, endWindow, markWindow, withWindow, windowsEnabled } from "./meter/index.js";
+export type { MeterCommandResult, MeterFunctionOptions, MeterFunctionResult, NamedWindow, MarkValue } from "./meter/index.js";
 
 // Data and sweeps
 export { promptsFor, loadAlpaca, loadGsm8k, exactLengthIds } from "./data/index.js";

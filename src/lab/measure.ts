@@ -1,5 +1,6 @@
 // One metered generation: the quickstart notebook's and `wattlab generate`'s path. The engine runs bare;
 // this module opens meter windows at the engine's prefill/decode hooks.
+import { resolvePromptPool } from "../data/pool.js";
 import { promptsFor } from "../data/prompts.js";
 import { openEngine } from "../engine/load.js";
 import type { EngineInfo, EngineName, ExecutionProvider, GenerationResult } from "../engine/types.js";
@@ -18,6 +19,8 @@ export interface MeasureGenerationOptions extends ModelStoreOptions {
   prompt?: string;
   inputTokens?: number;
   dataset?: DatasetName;
+  /** When alpaca/gsm8k files are missing, use their synthetic look-alike (reported in datasetUsed) instead of failing. Default false. */
+  datasetFallback?: boolean;
   batch?: number;
   maxNewTokens?: number;
   fixedLength?: boolean;
@@ -51,6 +54,8 @@ export interface MeasuredGeneration {
   /** Decode energy per output token. Units: J/token. */
   decodeJPerToken: number;
   meterSources: WindowMeasurement["sources"];
+  /** Where the prompts came from: the dataset asked for, the one used, and why they differ; null for a literal prompt. */
+  dataset: { requested: DatasetName; used: DatasetName; reason: string | null } | null;
 }
 
 export async function measureGeneration(options: MeasureGenerationOptions = {}): Promise<MeasuredGeneration> {
@@ -64,9 +69,11 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
   const meter = await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter });
   try {
     const batch = options.batch ?? 1;
-    const promptIds = options.prompt !== undefined
+    const pool = options.prompt !== undefined ? null : await resolvePromptPool(options.dataset ?? "synthetic", { fallback: options.datasetFallback === true });
+    if (pool?.error) throw pool.error;
+    const promptIds = pool === null
       ? Array.from({ length: batch }, () => tokenizer.encode(options.prompt!, { addSpecialTokens: true }))
-      : await promptsFor(options.dataset ?? "synthetic", tokenizer, { inputLength: options.inputTokens ?? 32, batch, seed: options.seed ?? 0 });
+      : await promptsFor(pool.used, tokenizer, { inputLength: options.inputTokens ?? 32, batch, seed: options.seed ?? 0, texts: pool.texts ?? undefined });
     const request = { promptIds, maxNewTokens: options.maxNewTokens ?? 16, fixedLength: options.fixedLength ?? true };
     for (let i = 0; i < (options.warmupRuns ?? 1); i++) await engine.generate(request);
     if ((options.idleSeconds ?? 0) > 0) await meter.measureIdle(options.idleSeconds!);
@@ -88,6 +95,7 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
       energyJ,
       decodeJPerToken: decode.totalEnergyJ / Math.max(1, result.outputTokens),
       meterSources: decode.sources,
+      dataset: pool && { requested: pool.requested, used: pool.used, reason: pool.fallbackReason },
     };
   } finally {
     await meter.close();

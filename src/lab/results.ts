@@ -76,3 +76,18 @@ export function toFrame(records: readonly Record<string, unknown>[], options: { 
   })));
   return new dfd.DataFrame(data.length ? data : [Object.fromEntries(columns.map((c) => [c, null]))]);
 }
+
+/**
+ * One markdown line on where the prompts came from: the datasets asked for and, where a file was missing,
+ * the synthetic look-alike measured instead and how to measure the real one.
+ */
+export function datasetNote(rows: readonly RunRecord[]): string {
+  const pairs = new Map<string, RunRecord>();
+  for (const r of rows) pairs.set(`${r.dataset}→${r.dataset_used ?? r.dataset}`, r);
+  const parts = [...pairs.values()].map((r) => {
+    const used = r.dataset_used ?? r.dataset;
+    return used === r.dataset ? `**${r.dataset}**` : `**${r.dataset}** → measured as **${used}** (wattlab's look-alike; the ${r.dataset} file was not found)`;
+  });
+  const replaced = [...pairs.values()].some((r) => r.dataset_used && r.dataset_used !== r.dataset);
+  return `Prompts: ${parts.join(", ") || "none"}.` + (replaced ? " To measure the real datasets, put their files in data/ (see data/README.md) or run once online." : "");
+}

@@ -25,5 +25,7 @@ export async function sweep(options: LabSweepOptions): Promise<{ rows: RunRecord
   const summary = await runSweep(spec, labSweepDeps(options), {
     outDir: options.outDir, force: options.force, idleSeconds: options.idleSeconds ?? 2, progress: options.progress ?? false,
   });
-  return { rows: loadResults(join(options.outDir, "metrics.jsonl")), summary };
+  // Only this spec's runs: a shared store also holds other notebooks' configurations and older protocols.
+  const keys = new Set(summary.keys);
+  return { rows: loadResults(join(options.outDir, "metrics.jsonl")).filter((r) => keys.has(r.key)), summary };
 }

@@ -109,6 +109,8 @@ export interface SweepSummary {
   aborted: boolean;
   resultsPath: string;
   csvPath: string;
+  /** The keys of this sweep's runs (after dataset fallback), so a caller can read back exactly its rows from a shared store. */
+  keys: string[];
 }
 
 export class ContextLengthError extends Error {
@@ -208,7 +210,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
     return pool.fallbackReason ? { name: pool.used, reason: pool.fallbackReason } : null;
   };
   emit({ kind: "plan", sweep: spec.name, total: plan.length, skipped: plan.length - pending.length, pending: pending.length, shard: options.shard ?? null });
-  const summary: SweepSummary = { planned: plan.length, skipped: plan.length - pending.length, completed: 0, failed: 0, aborted: false, resultsPath, csvPath };
+  const summary: SweepSummary = { planned: plan.length, skipped: plan.length - pending.length, completed: 0, failed: 0, aborted: false, resultsPath, csvPath, keys: plan.map((r) => r.key) };
   if (pending.length === 0) {
     store.close();
     if (store.records().length) exportCsv(resultsPath, csvPath, { onWarning: () => {} });

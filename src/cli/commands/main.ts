@@ -3,7 +3,6 @@
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
-import { resolveDatasetPath } from "../../data/datasets.js";
 import { ensureModel } from "../../models/build.js";
 import { defaultModelsDir } from "../../lab/models.js";
 import { loadResults } from "../../lab/results.js";
@@ -30,14 +29,9 @@ export const mainCommand: CommandSpec = {
     const manifest = await ensureModel(defaultModelsDir(), "tiny", "fp32");
     console.log(`model: ${relative(root, manifest.dir)} (${manifest.weightForm}, ${(manifest.parameterCount / 1e3).toFixed(0)}K parameters, built ${manifest.createdAt})`);
 
-    // Real datasets where a local copy exists; the synthetic one (random ids re-tokenized) otherwise.
-    const available = (["alpaca", "gsm8k"] as const).filter((d) => resolveDatasetPath(d) !== null);
+    // The study's datasets where a copy exists; otherwise the notebooks measure their synthetic look-alikes
+    // (each row records dataset_used) and the summary says so once.
     const sweepParameters: Record<string, unknown> = { repetitions: get.number(parsed, "reps") };
-    if (!available.includes("alpaca")) {
-      console.log("datasets: Alpaca not found locally (set WATTLAB_DATA_DIR); the notebooks use the synthetic dataset");
-      sweepParameters.dataset = "synthetic";
-    }
-
     const notebookDir = join(root, "notebooks");
     const wanted = get.list(parsed, "notebooks");
     const notebooks = readdirSync(notebookDir)
@@ -45,9 +39,8 @@ export const mainCommand: CommandSpec = {
     const outDir = join(root, "results", "notebooks");
     let failed = 0;
     for (const file of notebooks) {
-      // 00 and 08 measure one generation (no sweep parameters); 05 compares the datasets found here.
-      const offered = file.startsWith("00-") || file.startsWith("08-") ? {}
-        : file.startsWith("05-") ? { ...sweepParameters, datasets: [...available, "synthetic"] } : sweepParameters;
+      // 00 and 08 measure one generation (no sweep parameters)
+      const offered = file.startsWith("00-") || file.startsWith("08-") ? {} : sweepParameters;
       // only what the notebook declares: 09 reads stored GPU results and takes no sweep settings
       const parameters = declaredParameters(readNotebook(join(notebookDir, file)), offered);
       const r = await runNotebook(join(notebookDir, file), { parameters, timeoutS: get.number(parsed, "timeout"), outDir });
@@ -60,6 +53,7 @@ export const mainCommand: CommandSpec = {
 
     const rows = loadResults(join(root, "results", "metrics.jsonl"));
     printSummary(rows);
+    for (const line of fallbackLines(rows)) console.log(line);
     console.log(`\nresults: results/metrics.csv (${rows.length} runs), results/notebooks/, results/figures/ — ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (failed) process.exitCode = 1;
   },
@@ -68,7 +62,7 @@ export const mainCommand: CommandSpec = {
 function printSummary(rows: RunRecord[]): void {
   const groups = new Map<string, RunRecord[]>();
   for (const r of rows) {
-    const key = `${r.model} ${r.engine}/${r.device} ${r.quantization} ${r.dataset} in=${r.input_length} out=${r.output_length} b=${r.batch_size}`;
+    const key = `${r.model} ${r.engine}/${r.device} ${r.quantization} ${datasetLabel(r)} in=${r.input_length} out=${r.output_length} b=${r.batch_size}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const mean = (xs: (number | null)[]) => {
@@ -89,4 +83,17 @@ function printSummary(rows: RunRecord[]): void {
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...table.map((t) => t[c].length))]));
   const left = new Set(["config", "source"]);
   console.log("\n" + [head, ...table].map((t) => cols.map((c) => (left.has(c) ? t[c].padEnd(width[c]) : t[c].padStart(width[c]))).join("  ")).join("\n"));
+}
+
+/** "alpaca" or, where its look-alike ran, "alpaca→synthetic-instruct". */
+function datasetLabel(r: RunRecord): string {
+  return r.dataset_used && r.dataset_used !== r.dataset ? `${r.dataset}→${r.dataset_used}` : String(r.dataset);
+}
+
+/** One line per dataset that was replaced by its look-alike, with the reason and the fix. */
+export function fallbackLines(rows: RunRecord[]): string[] {
+  const seen = new Map<string, RunRecord>();
+  for (const r of rows) if (r.dataset_used && r.dataset_used !== r.dataset && !seen.has(String(r.dataset))) seen.set(String(r.dataset), r);
+  return [...seen.values()].map((r) =>
+    `datasets: ${r.dataset} was not available, so its rows measured the synthetic look-alike ${r.dataset_used} (column dataset_used). ${String(r.dataset_note ?? "").replace(/^.*?Fix: /, "To measure the real one: ").replace(/ \(looked at: .*\)$/, "")}`);
 }

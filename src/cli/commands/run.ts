@@ -1,5 +1,7 @@
 // wattlab run: execute notebooks headless through the wattlab (tslab) kernel, papermill-style parameters.
 import { runNotebook } from "../../notebook/index.js";
+import { readNotebook } from "../../notebook/nbformat.js";
+import { declaredParameters } from "../../notebook/parameters.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 
 /** `--set key=value`: numbers and JSON arrays/objects/booleans are parsed, anything else is a string. */
@@ -23,15 +25,21 @@ export const runCommand: CommandSpec = {
   options: [
     { name: "set", kind: "list", repeatOnly: true, help: "override a parameter of the cell tagged `parameters` (repeatable)" },
     { name: "timeout", kind: "number", help: "per-cell limit; a cell past it is interrupted. Units: s", default: 600 },
-    { name: "out", kind: "string", help: "write executed notebooks here (default: results/notebooks)", default: "results/notebooks" },
+    { name: "out", kind: "string", help: "write executed notebooks here", default: "results/notebooks" },
+    { name: "strict", kind: "boolean", help: "with several notebooks, a --set name that one of them does not declare is an error (default: a warning, and that notebook keeps its own value)" },
   ],
   positionals: true,
   async run(parsed) {
     if (parsed.positionals.length === 0) throw new UsageError("wattlab run: name one or more notebooks, e.g. wattlab run notebooks/*.ipynb");
     const parameters = Object.fromEntries(get.list(parsed, "set").map(parseParameter));
+    // One notebook: every --set must land. Several: a setting meant for some of them is only a warning for the rest.
+    const lenient = parsed.positionals.length > 1 && !get.boolean(parsed, "strict");
     let failed = 0;
     for (const path of parsed.positionals) {
-      const r = await runNotebook(path, { parameters, timeoutS: get.number(parsed, "timeout"), outDir: get.string(parsed, "out") });
+      const taken = lenient ? declaredParameters(readNotebook(path), parameters) : parameters;
+      const ignored = Object.keys(parameters).filter((name) => !(name in taken));
+      if (ignored.length) console.warn(`wattlab run: ${path} does not declare ${ignored.join(", ")}; it runs with its own defaults (--strict makes this an error)`);
+      const r = await runNotebook(path, { parameters: taken, timeoutS: get.number(parsed, "timeout"), outDir: get.string(parsed, "out") });
       if (r.ok) {
         console.log(`ok    ${path} → ${r.outputPath} (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
       } else {
