@@ -49,6 +49,12 @@ interface WindowState {
   begin: Promise<Snapshot>;
 }
 
+/** When a window really began or ended, if not now. */
+export interface WindowTime {
+  /** On the meter's clock (ms since open, see nowMs()); a time in the future counts as now. */
+  atMs?: number;
+}
+
 export class Meter {
   private readonly windows = new WindowBook<WindowState>();
   private idle: IdleBaseline | null = null;
@@ -58,6 +64,7 @@ export class Meter {
     private readonly sampler: Sampler,
     private readonly description: MeterDescription,
     private readonly intensity: GridIntensity | null,
+    private readonly epochMs: number,
   ) {}
 
   /** Finds the devices, starts the sampler thread, resolves grid intensity (if asked); see describe(). */
@@ -66,6 +73,7 @@ export class Meter {
     const sampleMs = options.sampleMs ?? 100;
     const sink = options.onWarning ?? ((message: string) => console.warn(`wattlab: ${message}`));
     const carbon = options.carbon ? await resolveGridIntensity(options.carbon) : null;
+    const epochMs = performance.timeOrigin + performance.now();
     const sampler = await Sampler.start({
       gpus: options.gpus ?? "visible",
       cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES,
@@ -75,7 +83,7 @@ export class Meter {
       cpuTdpW: options.cpuTdpW,
       cpuTdpEnv: process.env.WATTLAB_CPU_TDP_W,
       sampleMs,
-      epochMs: performance.timeOrigin + performance.now(),
+      epochMs,
       ringCapacity: options.traceCapacity ?? 1 << 16,
     });
     const { channels, gpu, cpu, warnings: deviceWarnings } = sampler.ready;
@@ -89,12 +97,22 @@ export class Meter {
       carbon: carbon?.intensity ?? null,
       warnings,
     };
-    return new Meter(sampler, description, carbon?.intensity ?? null);
+    return new Meter(sampler, description, carbon?.intensity ?? null, epochMs);
   }
 
   /** What was found, and why anything is missing. */
   describe(): MeterDescription {
     return structuredClone(this.description);
+  }
+
+  /** The meter's clock: ms since it opened, as in trace() and a window's startMs/endMs. */
+  nowMs(): number {
+    return performance.timeOrigin + performance.now() - this.epochMs;
+  }
+
+  /** Unix time of the clock's zero (when the meter opened). Units: ms. */
+  get clockZeroMs(): number {
+    return this.epochMs;
   }
 
   /** Names of the windows open now. */
@@ -111,10 +129,13 @@ export class Meter {
     if (this.closed) throw new Error("the meter is closed: open a new one with Meter.open()");
   }
 
-  /** Opens window `name` with a fresh reading of every device. Throws MeterWindowError if it is open already. */
-  async begin(name: string): Promise<void> {
+  /**
+   * Opens window `name` with a fresh reading of every device. Throws MeterWindowError if it is open already.
+   * `at.atMs`: the window began earlier (an event timestamped on arrival); the reading is moved back to it.
+   */
+  async begin(name: string, at: WindowTime = {}): Promise<void> {
     this.assertOpen();
-    const window = this.windows.add(name, (id) => ({ begin: this.sampler.begin(id) }));
+    const window = this.windows.add(name, (id) => ({ begin: this.sampler.begin(id, at.atMs) }));
     try {
       await window.state.begin;
     } catch (error) {
@@ -124,11 +145,11 @@ export class Meter {
   }
 
   /** Closes window `name` with a fresh reading and returns what it measured. Throws MeterWindowError if not open. */
-  async end(name: string): Promise<WindowMeasurement> {
+  async end(name: string, at: WindowTime = {}): Promise<WindowMeasurement> {
     this.assertOpen();
     const window = this.windows.take(name, "end");
-    const begin = await window.state.begin;
-    const { snapshot: end, peaks } = await this.sampler.end(window.id);
+    // Asked at once, not after the begin reading arrives: the end is read as close to its time as possible.
+    const [begin, { snapshot: end, peaks }] = await Promise.all([window.state.begin, this.sampler.end(window.id, at.atMs)]);
     const measurement = measureWindow({ name, channels: this.sampler.ready.channels, begin, end, peaks, idle: this.idle });
     if (this.intensity) measurement.carbon = carbonFor(measurement.totalEnergyJ, this.intensity);
     return measurement;

@@ -35,8 +35,8 @@ export interface WindowPeaks {
 }
 
 export type ToWorker =
-  | { type: "begin"; request: number; window: number }
-  | { type: "end"; request: number; window: number }
+  | { type: "begin"; request: number; window: number; atMs?: number }
+  | { type: "end"; request: number; window: number; atMs?: number }
   | { type: "drop"; window: number }
   | { type: "dropAll" }
   | { type: "close"; request: number };

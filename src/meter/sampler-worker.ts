@@ -70,12 +70,17 @@ class ChannelState {
     return powerW;
   }
 
-  /** At `tMs`; power not read at this instant is held at its last value up to it (a rectangle). */
-  snapshot(tMs: number): ChannelSnapshot {
+  /**
+   * At `tMs`; power not read at this instant is held at its last value up to it (a rectangle). `backMs`: the
+   * window really began or ended that long before this reading (a marker timestamped on arrival), so both
+   * sums are moved back by the latest power × backMs.
+   */
+  snapshot(tMs: number, backMs = 0): ChannelSnapshot {
+    const backJ = backMs > 0 && Number.isFinite(this.powerW) ? this.powerW * (backMs / 1000) : 0;
     return {
-      counterJ: this.counterOk ? this.lastCounterJ : null,
+      counterJ: this.counterOk && this.lastCounterJ !== null ? this.lastCounterJ - backJ : null,
       epoch: this.epoch,
-      integratedJ: this.integrating ? this.integratedJ + this.lastPowerW * (Math.max(0, tMs - this.lastPowerMs) / 1000) : null,
+      integratedJ: this.integrating ? this.integratedJ + this.lastPowerW * (Math.max(0, tMs - this.lastPowerMs) / 1000) - backJ : null,
     };
   }
 }
@@ -124,10 +129,14 @@ async function run(): Promise<void> {
     }
     return tMs;
   };
-  const snapshot = (tMs: number): Snapshot => ({
-    tMs,
-    channels: Object.fromEntries(states.map((state) => [state.channel.info.key, state.snapshot(tMs)])),
-  });
+  /** Read at `tMs`; dated `atMs` (≤ tMs) when the caller timestamped the event before asking. */
+  const snapshot = (tMs: number, atMs = tMs): Snapshot => {
+    const backMs = Math.max(0, tMs - atMs);
+    return {
+      tMs: tMs - backMs,
+      channels: Object.fromEntries(states.map((state) => [state.channel.info.key, state.snapshot(tMs, backMs)])),
+    };
+  };
 
   sample(true);
   let timer: NodeJS.Timeout | undefined;
@@ -148,14 +157,15 @@ async function run(): Promise<void> {
         const memoryMb: Record<string, number> = {};
         for (const state of states) if (state.channel.info.kind === "gpu" && state.memoryMb !== null) memoryMb[state.channel.info.key] = state.memoryMb;
         open.set(message.window, { peakPowerW: null, memoryMb });
-        post({ type: "snapshot", request: message.request, snapshot: snapshot(sample(false)), peaks: null });
+        const tMs = sample(false);
+        post({ type: "snapshot", request: message.request, snapshot: snapshot(tMs, message.atMs), peaks: null });
         break;
       }
       case "end": {
         const tMs = sample(false);
         const peaks = open.get(message.window) ?? null;
         open.delete(message.window);
-        post({ type: "snapshot", request: message.request, snapshot: snapshot(tMs), peaks });
+        post({ type: "snapshot", request: message.request, snapshot: snapshot(tMs, message.atMs), peaks });
         break;
       }
       case "drop":

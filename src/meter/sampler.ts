@@ -110,14 +110,15 @@ export class Sampler {
     });
   }
 
-  async begin(window: number): Promise<Snapshot> {
-    const reply = await this.request({ type: "begin", request: this.nextRequest++, window });
+  /** `atMs`: when the window really began (ms since open, ≤ now); the reading is moved back to it. */
+  async begin(window: number, atMs?: number): Promise<Snapshot> {
+    const reply = await this.request({ type: "begin", request: this.nextRequest++, window, atMs });
     if (reply.type !== "snapshot") throw new Error(`meter sampler answered ${reply.type} to begin`);
     return reply.snapshot;
   }
 
-  async end(window: number): Promise<{ snapshot: Snapshot; peaks: WindowPeaks | null }> {
-    const reply = await this.request({ type: "end", request: this.nextRequest++, window });
+  async end(window: number, atMs?: number): Promise<{ snapshot: Snapshot; peaks: WindowPeaks | null }> {
+    const reply = await this.request({ type: "end", request: this.nextRequest++, window, atMs });
     if (reply.type !== "snapshot") throw new Error(`meter sampler answered ${reply.type} to end`);
     return { snapshot: reply.snapshot, peaks: reply.peaks };
   }

@@ -1,33 +1,50 @@
-// wattlab meter -- <command…>: what any command costs, like codecarbon's monitor.
-import { meterCommand as measureCommand } from "../../meter/index.js";
+// wattlab meter -- <command…>: what any command costs, like codecarbon's monitor, with the windows the command
+// names on $WATTLAB_WINDOW_FD.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { meterCommand as measureCommand, type MeterCommandResult, type NamedWindow } from "../../meter/index.js";
+import type { WindowMeasurement } from "../../meter/types.js";
+import { packageRoot } from "../../version.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
+
+/** Windows listed in the text output; --json lists all. */
+const TEXT_WINDOW_LIMIT = 200;
 
 export const meterCommand: CommandSpec = {
   name: "meter",
-  summary: "measure the energy of any command",
-  usage: "wattlab meter [--gpus 0,1] [--idle-seconds S] [--json] -- <command…>",
+  summary: "measure the energy of any command, and of the windows it names",
+  usage: "wattlab meter [--gpus 0,1] [--idle-seconds S] [--json] -- <command…>   |   wattlab meter --print-python-helper",
   options: [
-    { name: "gpus", kind: "list", help: "NVML indices to count (default: the visible GPUs)" },
+    { name: "gpus", kind: "list", help: "NVML indices to count, or none (default: the visible GPUs)" },
     { name: "idle-seconds", kind: "number", help: "idle baseline before the command (0: none)", default: 0 },
     { name: "sample-ms", kind: "number", help: "power sampling period", default: 100 },
     { name: "cpu-tdp-w", kind: "number", help: "CPU TDP for the estimate when RAPL is unreadable" },
     { name: "zone", kind: "string", help: "grid zone for carbon (Electricity Maps zone or ISO alpha-3), default WORLD" },
     { name: "json", kind: "boolean", help: "print the measurement as JSON" },
+    { name: "windows", kind: "boolean", help: "give the command a pipe for named windows ($WATTLAB_WINDOW_FD); --no-windows: none", default: true },
+    { name: "print-python-helper", kind: "boolean", help: "print wattlab_window.py (Python: `with window(\"decode\"):`) and exit" },
   ],
   positionals: true,
   async run(parsed) {
+    if (get.boolean(parsed, "print-python-helper")) {
+      process.stdout.write(readFileSync(join(packageRoot(), "python", "wattlab_window.py"), "utf8"));
+      return;
+    }
     const argv = [...parsed.positionals, ...parsed.rest];
     if (argv.length === 0) throw new UsageError("wattlab meter: name a command after --, e.g. wattlab meter -- node bench.js");
-    const gpus = get.list(parsed, "gpus").map(Number);
+    const gpuList = get.list(parsed, "gpus");
+    const gpus = gpuList.length === 0 ? "visible" : gpuList.length === 1 && gpuList[0] === "none" ? "none" : gpuList.map(Number);
     const r = await measureCommand(argv, {
-      gpus: gpus.length ? gpus : "visible", idleSeconds: get.number(parsed, "idle-seconds") || undefined,
+      gpus, idleSeconds: get.number(parsed, "idle-seconds") || undefined,
       sampleMs: get.number(parsed, "sample-ms"), cpuTdpW: get.number(parsed, "cpu-tdp-w"),
       carbon: { zone: get.string(parsed, "zone") },
       stdio: get.boolean(parsed, "json") ? ["inherit", "inherit", "inherit"] : "inherit",
+      windows: parsed.options.windows !== false,
     });
     const m = r.measurement;
     if (get.boolean(parsed, "json")) {
-      console.log(JSON.stringify({ argv: r.argv, exitCode: r.exitCode, signal: r.signal, measurement: m, idle: r.idle }, null, 2));
+      const named = r.windowsUsed ? { windows: r.windows, marks: r.marks, windowWarnings: r.windowWarnings } : {};
+      console.log(JSON.stringify({ argv: r.argv, exitCode: r.exitCode, signal: r.signal, measurement: m, idle: r.idle, ...named }, null, 2));
     } else {
       const est = (s: string) => (s === "estimated" ? " (ESTIMATED)" : "");
       console.error([
@@ -39,8 +56,49 @@ export const meterCommand: CommandSpec = {
         `  dram        ${m.dramEnergyJ.toFixed(2)} J [${m.sources.dram}]${est(m.sources.dram)}`,
         `  power       ${m.avgPowerW.toFixed(1)} W average, ${m.peakPowerW === null ? "no power sample inside for a" : m.peakPowerW.toFixed(1) + " W"} peak`,
         ...(m.carbon ? [`  carbon      ${m.carbon.gramsCo2eq.toFixed(4)} gCO2eq at ${m.carbon.intensityGPerKwh.toFixed(0)} g/kWh (${m.carbon.source}, ${m.carbon.zone})`] : []),
+        ...(r.windowsUsed ? formatNamedWindows(r) : []),
       ].join("\n"));
     }
     process.exitCode = r.exitCode ?? 1;
   },
 };
+
+function sourcesOf(w: WindowMeasurement): string {
+  return `gpu:${w.sources.gpu} cpu:${w.sources.cpu} dram:${w.sources.dram}`;
+}
+
+function marksOf(marks: Record<string, string | number>): string {
+  return Object.entries(marks).map(([key, value]) => `${key}=${typeof value === "string" && /[\s"]/.test(value) ? JSON.stringify(value) : value}`).join(" ");
+}
+
+/** The windows as an aligned table (nested ones indented under their parent), then marks and warnings. */
+export function formatNamedWindows(r: Pick<MeterCommandResult, "measurement" | "windows" | "marks" | "windowWarnings">): string[] {
+  const m = r.measurement;
+  const lines: string[] = [];
+  if (r.windows.length > 0) {
+    const gpuIndices = m.gpus.map((g) => g.index);
+    const depth = new Map<string, number>();
+    const shown = r.windows.slice(0, TEXT_WINDOW_LIMIT);
+    const header = ["name", "seconds", "energy J", ...gpuIndices.map((i) => `gpu${i} J`), "cpu J", "dram J", "avg W", "sources", "marks"];
+    const rows = shown.map((w: NamedWindow) => {
+      const level = w.parent === null ? 0 : (depth.get(w.parent) ?? 0) + 1;
+      depth.set(w.name, level);
+      const energyOf = (i: number) => w.gpus.find((g) => g.index === i)?.energyJ ?? 0;
+      return [
+        `${"  ".repeat(level)}${w.name}${w.closedBy === "exit" ? " (never ended)" : ""}`,
+        w.seconds.toFixed(3), w.totalEnergyJ.toFixed(3), ...gpuIndices.map((i) => energyOf(i).toFixed(3)),
+        w.cpuEnergyJ.toFixed(3), w.dramEnergyJ.toFixed(3), w.avgPowerW.toFixed(1), sourcesOf(w), marksOf(w.marks),
+      ];
+    });
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+    const left = new Set([0, header.length - 2, header.length - 1]);
+    const line = (cells: string[]) => `    ${cells.map((cell, c) => (left.has(c) ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")}`.trimEnd();
+    lines.push(`  windows     ${r.windows.length} named by the command, in the order they began (nested ones indented)`, line(header), ...rows.map(line));
+    if (r.windows.length > shown.length) lines.push(`    … ${r.windows.length - shown.length} more (--json lists every window)`);
+  } else {
+    lines.push("  windows     none measured");
+  }
+  if (Object.keys(r.marks).length > 0) lines.push(`  marks       ${marksOf(r.marks)}`);
+  if (r.windowWarnings.length > 0) lines.push(`  warnings    ${r.windowWarnings.length} about the window lines`, ...r.windowWarnings.map((w) => `    ${w}`));
+  return lines;
+}
