@@ -26,8 +26,7 @@ export interface DatasetOptions {
   env?: Record<string, string | undefined>;
   /** For the download; default globalThis.fetch. */
   fetch?: typeof fetch;
-  /** Folders laid out like WATTLAB_DATA_DIR searched last before the cache; default the repo's data/ and a
-   * developer checkout's ../shared/datasets (read in place, never copied). */
+  /** Folders laid out like WATTLAB_DATA_DIR searched last before the cache; default the package's data/. */
   localFolders?: string[];
 }
 
@@ -58,9 +57,9 @@ export class DatasetNotFoundError extends Error {
   override name = "DatasetNotFoundError";
 }
 
-/** The package's data/ folder (where a user drops the files), then a development checkout's datasets folder beside it. */
+/** The package's data/ folder, where a user drops the files (data/README.md). */
 function defaultLocalFolders(): string[] {
-  return [join(packageRoot(), "data"), join(packageRoot(), "..", "shared", "datasets")];
+  return [join(packageRoot(), "data")];
 }
 
 function cacheRoot(options: DatasetOptions): string {

@@ -11,7 +11,7 @@ import { sharedPath } from "../support/shared.js";
 const datasets = sharedPath("datasets/alpaca/alpaca_5000.json");
 const dataDir = datasets.skip ? "" : dirname(dirname(datasets.path));
 
-test("Alpaca and GSM8K load from a data folder (../shared/datasets)", { skip: datasets.skip }, async () => {
+test("Alpaca and GSM8K load from a data folder", { skip: datasets.skip }, async () => {
   const alpaca = await loadAlpaca({ dataDir, download: false, env: {} });
   assert.equal(alpaca.length, 5000);
   assert.equal(typeof alpaca[0].instruction, "string");
@@ -40,11 +40,30 @@ test("offline and not found: the error names every place looked and the variable
   const empty = mkdtempSync(join(tmpdir(), "wattlab-data-"));
   const error = await loadAlpaca({ env: { WATTLAB_DATA_DIR: empty, WATTLAB_OFFLINE: "1" }, cacheDir: join(empty, "cache"), localFolders: [] }).catch((e) => e);
   assert.ok(error instanceof DatasetNotFoundError);
-  assert.match(error.message, /alpaca dataset not found; looked at .*alpaca[\\/]alpaca_5000\.json/);
-  assert.match(error.message, /Set WATTLAB_ALPACA=\/path\/to\/alpaca_5000\.json, or WATTLAB_DATA_DIR to a folder holding alpaca\/alpaca_5000\.json/);
+  assert.match(error.message, /^alpaca dataset not found: no local copy and downloads are off/);
+  assert.match(error.message, /looked at: .*alpaca[\\/]alpaca_data\.json/);
+  assert.match(error.message, /Fix: put alpaca_data\.json at .*data\/alpaca\/alpaca_data\.json, or set WATTLAB_DATA_DIR to a folder holding alpaca\/alpaca_data\.json \(or WATTLAB_ALPACA to the file\), or run once online/);
+  assert.doesNotMatch(error.message, /\n/);
   // a failed download says why, and still says what to set
   const failing = (async () => { throw new Error("getaddrinfo ENOTFOUND huggingface.co"); }) as unknown as typeof fetch;
   const viaNet = await loadGsm8k({ env: {}, cacheDir: join(empty, "cache"), download: true, fetch: failing, localFolders: [] }).catch((e) => e);
   assert.match(viaNet.message, /download from the Hugging Face Hub \(openai\/gsm8k\) failed: getaddrinfo ENOTFOUND/);
-  assert.match(viaNet.message, /Set WATTLAB_GSM8K=/);
+  assert.match(viaNet.message, /or WATTLAB_GSM8K to the file/);
+});
+
+test("downloads go to HF_ENDPOINT when set (a mirror, or a closed port to stay offline)", async () => {
+  const { createServer } = await import("node:http");
+  const paths: string[] = [];
+  const server = createServer((req, res) => { paths.push(req.url ?? ""); res.writeHead(404).end(); });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const empty = mkdtempSync(join(tmpdir(), "wattlab-data-"));
+    const error = await loadGsm8k({ env: { HF_ENDPOINT: `http://127.0.0.1:${port}/` }, cacheDir: join(empty, "cache"), localFolders: [] }).catch((e) => e);
+    assert.ok(error instanceof DatasetNotFoundError);
+    assert.deepEqual(paths, ["/api/datasets/openai/gsm8k/parquet/main/test"]);
+    assert.match(error.message, /HTTP 404/);
+  } finally {
+    server.close();
+  }
 });
