@@ -1,0 +1,78 @@
+// `wattlab meter` from the command line: the printed Python helper, a child's windows in the JSON and text
+// output, and the plain output for a child that names none.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { packageRoot } from "../../src/version.js";
+
+const root = packageRoot();
+const cli = join(root, "bin", "wattlab.js");
+const built = existsSync(join(root, "dist", "src", "cli", "main.js"));
+const hasPython = spawnSync("python3", ["--version"]).status === 0;
+const skip = !built ? "dist/ is not built (npm test builds it first)" : hasPython ? false : "python3 is not installed";
+
+function wattlab(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The helper as `--print-python-helper` prints it, saved where the child imports it from. */
+function printedHelper(): string {
+  const printed = wattlab(["meter", "--print-python-helper"]);
+  assert.equal(printed.status, 0, printed.stderr);
+  assert.equal(printed.stdout, readFileSync(join(root, "python", "wattlab_window.py"), "utf8"));
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-helper-"));
+  writeFileSync(join(dir, "wattlab_window.py"), printed.stdout);
+  return dir;
+}
+
+const SLEEPS_S = { first: 0.2, second: 0.3 };
+
+function twoWindows(helperDir: string): string {
+  return [
+    `import sys, time; sys.path.insert(0, ${JSON.stringify(helperDir)})`,
+    "from wattlab_window import window",
+    `with window("first") as w:\n    time.sleep(${SLEEPS_S.first})\n    w.mark(tokens=16)`,
+    `with window("second"):\n    time.sleep(${SLEEPS_S.second})`,
+  ].join("\n");
+}
+
+test("wattlab meter --json -- python3 -c …: both windows, seconds within 10 ms of the sleeps", { skip, timeout: 120_000 }, () => {
+  const run = wattlab(["meter", "--json", "--gpus", "none", "--", "python3", "-c", twoWindows(printedHelper())]);
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout) as { windows: { name: string; seconds: number; marks: object; totalEnergyJ: number; sources: object }[]; windowWarnings: string[] };
+  assert.deepEqual(out.windows.map((w) => w.name), ["first", "second"]);
+  assert.deepEqual(out.windowWarnings, []);
+  for (const w of out.windows) {
+    const slept = SLEEPS_S[w.name as keyof typeof SLEEPS_S];
+    assert.ok(Math.abs(w.seconds - slept) < 0.010, `${w.name}: ${w.seconds} s around a ${slept} s sleep`);
+    assert.ok(w.totalEnergyJ >= 0 && "cpu" in w.sources);
+  }
+  assert.deepEqual(out.windows[0].marks, { tokens: 16 });
+});
+
+test("the text output lists the windows in a table after the whole command", { skip, timeout: 120_000 }, () => {
+  const run = wattlab(["meter", "--gpus", "none", "--", "python3", "-c", `${twoWindows(printedHelper())}\nprint("begin unended", file=open(int(__import__("os").environ["WATTLAB_WINDOW_FD"]), "w"))`]);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stderr.split("\n");
+  const header = lines.findIndex((line) => /^ {4}name +seconds +energy J +cpu J +dram J +avg W +sources +marks$/.test(line));
+  assert.ok(header > 0, run.stderr);
+  assert.match(lines[header - 1], /^ {2}windows {5}3 named by the command/);
+  assert.match(lines[header + 1], /^ {4}first +0\.\d{3} +\d+\.\d{3} .* gpu:none cpu:\w+ dram:\w+ +tokens=16$/);
+  assert.match(lines[header + 2], /^ {4}second +0\.\d{3} /);
+  assert.match(lines[header + 3], /^ {4}unended \(never ended\) /);
+  assert.match(run.stderr, /warnings {4}1 about the window lines\n {4}window "unended" \(begun on line 6\) was never ended: measured up to the end of the run/);
+});
+
+test("a child that names no window gets the plain output, text and JSON", { skip: built ? false : "dist/ is not built", timeout: 120_000 }, () => {
+  const json = wattlab(["meter", "--json", "--gpus", "none", "--", process.execPath, "-e", "setTimeout(() => {}, 50)"]);
+  assert.equal(json.status, 0, json.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(json.stdout) as object), ["argv", "exitCode", "signal", "measurement", "idle"]);
+  const text = wattlab(["meter", "--gpus", "none", "--", process.execPath, "-e", "process.exitCode = 2"]);
+  assert.equal(text.status, 2);
+  assert.match(text.stderr, /→ exit 2\n {2}time /);
+  assert.doesNotMatch(text.stderr, /windows|warnings/);
+});
