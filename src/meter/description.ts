@@ -1,4 +1,5 @@
 // What a meter found, and why anything is missing: for `wattlab info`, run metadata and Meter.describe().
+import type { ChannelResolution } from "./resolution.js";
 import type { GridIntensity } from "./types.js";
 
 export interface GpuFacts {
@@ -50,6 +51,10 @@ export interface CpuDescription {
   tdpSource: string | null;
   /** Why RAPL is not used, or null. */
   reason: string | null;
+  /** What the estimate covers: "process" (this process and its children's CPU time) or "machine" (every CPU). */
+  estimateScope?: "process" | "machine" | null;
+  /** Share of all CPUs busy outside this process tree when the meter last looked (0–1); null where unknown. */
+  machineBusyShare?: number | null;
 }
 
 export interface MeterDescription {
@@ -60,6 +65,8 @@ export interface MeterDescription {
   gpu: GpuDescription;
   cpu: CpuDescription;
   carbon: GridIntensity | null;
+  /** Each energy channel's update period and step, probed at open (src/meter/resolution.ts). */
+  resolution?: ChannelResolution[];
   /** Lines worth telling the user (also printed once per process). */
   warnings: string[];
 }

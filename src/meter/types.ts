@@ -40,6 +40,36 @@ export interface WindowMeasurement {
   idleEnergyJ?: number | null;
   /** Extension: present when the meter was opened with carbon options; computed from totalEnergyJ. */
   carbon?: CarbonEstimate;
+  /**
+   * Extension: how many updates of the slowest energy counter (or power sample, where a channel integrates) the
+   * window spans: its seconds over the update period probed at open; null where no period is known.
+   */
+  counterUpdates?: number | null;
+  /** Extension: fewer than MIN_RESOLVED_UPDATES updates: the figure reads the counter's steps as much as the work. */
+  belowResolution?: boolean;
+  /** Extension: each GPU's temperature, SM clock and power at the window's start and end (NVML). */
+  gpuState?: { start: GpuState[]; end: GpuState[] };
+}
+
+/** How a window is taken. */
+export interface WindowOptions {
+  /**
+   * Start at an update of each stepped energy counter (NVML's moves about every 100 ms) and, at the end, wait for
+   * the next update and take off the idle tail after the work: the window's counter energy is then exact to the
+   * counter's own accuracy instead of ±1 step at each end. Costs up to one update period at begin and two at end.
+   */
+  alignToCounter?: boolean;
+}
+
+/** A GPU's thermal and clock state at an instant (the sampler's latest reading). */
+export interface GpuState {
+  index: number;
+  /** Units: °C. */
+  temperatureC: number | null;
+  /** Units: MHz. */
+  smClockMhz: number | null;
+  /** Units: W. */
+  powerW: number | null;
 }
 
 /** Grid carbon intensity as resolved once per meter. */

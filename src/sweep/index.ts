@@ -11,9 +11,15 @@ export type { DatasetName, Dimension, DimensionValues, Quantization, RunConfig }
 export { gpuEnv, mergeResults, runSweepOnGpus } from "./gpus.js";
 export type { GpuSweepOptions, GpuSweepResult, WorkerExit } from "./gpus.js";
 export {
-  DEFAULT_PREFILL_ENERGY, DEFAULT_PREFILL_MIN_COUNT, DEFAULT_PREFILL_MIN_S, divideWindow, measureRepeatedPrefill, PREFILL_ENERGY_MODES, prefillSettings,
+  DEFAULT_PREFILL_ENERGY, DEFAULT_PREFILL_MIN_COUNT, DEFAULT_PREFILL_MIN_S, divideWindow, measureRepeatedPrefill, PREFILL_ENERGY_MODES,
 } from "./prefill-energy.js";
-export type { PrefillEnergyMode, PrefillEnergySettings, RepeatedPrefill, RepeatedPrefillOptions } from "./prefill-energy.js";
+export type { PrefillEnergyMode, RepeatedPrefill, RepeatedPrefillOptions } from "./prefill-energy.js";
+export {
+  DEFAULT_MIN_GENERATIONS, DEFAULT_MIN_WINDOW_S, DEFAULT_MIN_WINDOW_UPDATES, DEFAULT_WINDOW_PROTOCOL, measureRepeated, minimumWindowS,
+} from "./repeated-window.js";
+export type { RepeatedWindow, RepeatedOptions, WindowProtocol } from "./repeated-window.js";
+export { describeProtocol, measurementProtocol, MEASUREMENT_PROTOCOL_VERSION, protocolHash, reusableRow } from "./protocol.js";
+export type { MeasurementProtocol } from "./protocol.js";
 export { consoleProgress } from "./progress.js";
 export type { ProgressEvent } from "./progress.js";
 export {

@@ -9,6 +9,10 @@
 import type { EngineInfo, GenerationResult } from "../engine/types.js";
 import type { FigureSource, WindowMeasurement } from "../meter/types.js";
 import type { RepeatedPrefill } from "./prefill-energy.js";
+import { addWindows } from "../meter/arithmetic.js";
+import {
+  decodeJPerOutputToken, decodeTokensPerS, jPerInputToken, jPerOutputToken, tokensPerS,
+} from "../quantities.js";
 import { configColumns, type RunConfig } from "./dimensions.js";
 
 export type Cell = string | number | boolean | null;
@@ -22,6 +26,8 @@ export const PAIRED_FIGURES = [
   "prefill_energy_repeated_j", "prefill_j_per_input_token_repeated",
   // the GPU counter's share of it alone: comparable with a GPU-only baseline where the CPU figure is an estimate
   "prefill_gpu_j_per_input_token_repeated",
+  // one definition each (src/quantities.ts): the whole generation per output token, with the CPU and GPU-only
+  "j_per_output_token", "gpu_j_per_output_token", "gpu_decode_j_per_output_token", "gpu_j_per_input_token",
   "avg_power_w", "peak_power_w", "gco2eq",
 ] as const;
 export type PairedFigure = (typeof PAIRED_FIGURES)[number];
@@ -43,6 +49,12 @@ export const RECORD_COLUMNS = [
   // energy, power, carbon (pairs), then their sources
   ...pairs,
   "energy_window_s", "prefill_repeats", "prefill_repeated_window_s", "idle_power_w", "idle_share",
+  // the measurement protocol (src/sweep/protocol.ts) and what the windows resolved (src/meter/resolution.ts)
+  "measurement", "protocol", "protocol_hash", "generations", "generation_window_s",
+  "counter_update_ms", "counter_step_j", "counter_updates", "below_resolution", "prefill_counter_updates", "prefill_below_resolution",
+  // GPU state at the start and end of the run's windows (hottest GPU, slowest clock, summed power)
+  "gpu_temp_start_c", "gpu_temp_end_c", "gpu_sm_clock_start_mhz", "gpu_sm_clock_end_mhz", "gpu_power_start_w", "gpu_power_end_w",
+  "cpu_estimate_scope", "machine_busy_share",
   "gpu_energy_source", "cpu_energy_source", "dram_energy_source", "energy_source",
   "carbon_intensity_g_per_kwh", "carbon_source", "cooldown_s",
   // engine and model
@@ -102,14 +114,30 @@ export interface RecordContext {
   idlePowerW: number | null;
   /** Time spent waiting for idle before this run. Units: s. */
   cooldownS: number | null;
+  /** The measurement protocol in words and its hash (src/sweep/protocol.ts); absent in older callers. */
+  protocol?: { text: string; hash: string } | null;
+  /** The slowest energy counter's update period and step as probed at meter open. */
+  counter?: { updateMs: number | null; stepJ: number | null } | null;
+  /** What the CPU estimate covers ("process": this run's process tree; "machine": every CPU) and how busy the
+   * rest of the machine was at the idle baseline (share of all CPUs, 0–1). */
+  cpuEstimate?: { scope: string | null; machineBusyShare: number | null } | null;
 }
 
 export interface RunMeasurements {
+  /** One generation's result (the first of `results` when those are given). */
   result: GenerationResult;
-  /** Window from beforePrefill to afterPrefill. */
+  /** Every generation the row's windows held, in order; default [result]. Latency percentiles use every step. */
+  results?: GenerationResult[];
+  /** One prefill's share: the hook window from beforePrefill to afterPrefill, or a repeated window ÷ count. */
   prefill: WindowMeasurement;
-  /** Window from afterPrefill to afterDecode. */
+  /** One generation's decode share: the hook window from afterPrefill to afterDecode, or generation − prefill. */
   decode: WindowMeasurement;
+  /** One generation's share of a repeated window (prefill + decode); default prefill + decode. */
+  generation?: WindowMeasurement;
+  /** "repeated" (windows of back-to-back generations) or "window" (one generation's hook windows). */
+  measurement?: "repeated" | "window";
+  /** Generations in the generation window and its whole length; default 1 and the generation's seconds. */
+  generationWindow?: { count: number; seconds: number } | null;
   /** Carbon of the total energy (measured or estimated alike). */
   carbon: (energyJ: number) => CarbonFigure;
   /** The repeated-prefill window after the run; null or absent in "window" mode. */
@@ -148,6 +176,12 @@ function contextColumns(row: RunRecord, ctx: RecordContext): void {
   Object.assign(row, ctx.metadata);
   row.idle_power_w = ctx.idlePowerW;
   row.cooldown_s = ctx.cooldownS;
+  row.protocol = ctx.protocol?.text ?? null;
+  row.protocol_hash = ctx.protocol?.hash ?? null;
+  row.counter_update_ms = ctx.counter?.updateMs ?? null;
+  row.counter_step_j = ctx.counter?.stepJ ?? null;
+  row.cpu_estimate_scope = ctx.cpuEstimate?.scope ?? null;
+  row.machine_busy_share = ctx.cpuEstimate?.machineBusyShare ?? null;
   row.started_at = ctx.startedAt.toISOString();
   row.ended_at = ctx.endedAt.toISOString();
 }
@@ -201,50 +235,74 @@ export function peakOf(peaks: readonly (number | null)[]): number | null {
   return seen.length ? Math.max(...seen) : null;
 }
 
-/** A completed run's row from its generation result and its two meter windows. */
+/** A completed run's row from its generations' results and its meter windows (one generation's share of each). */
 export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunRecord {
   const row = emptyRecord(ctx.key, "completed");
   contextColumns(row, ctx);
-  const { result, prefill, decode } = m;
-  const rows = result.outputIds.length;
-  const decodeS = result.decodeStepS.reduce((s, x) => s + x, 0);
-  row.latency_total_s = result.totalS;
-  row.latency_prefill_s = result.prefillS;
+  const { prefill, decode } = m;
+  const results = m.results?.length ? m.results : [m.result];
+  const generation = m.generation ?? addWindows(prefill, decode, "generation");
+  const count = results.length;
+  const mean = (f: (r: GenerationResult) => number) => results.reduce((s, r) => s + f(r), 0) / count;
+  const rows = m.result.outputIds.length;
+  const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+  const totalS = mean((r) => r.totalS);
+  const decodeS = mean((r) => sum(r.decodeStepS));
+  const steps = results.flatMap((r) => r.decodeStepS);
+  // per generation: the window's totals divided by its count (identical requests give identical counts)
+  const tokensIn = mean((r) => r.inputTokens);
+  const tokensOut = mean((r) => r.outputTokens);
+  row.latency_total_s = totalS;
+  row.latency_prefill_s = mean((r) => r.prefillS);
   row.latency_decode_s = decodeS;
-  row.decode_step_p50_s = percentile(result.decodeStepS, 50);
-  row.decode_step_p90_s = percentile(result.decodeStepS, 90);
-  row.tokens_in = result.inputTokens;
-  row.tokens_out = result.outputTokens;
-  row.throughput_tokens_per_s = result.totalS > 0 ? result.outputTokens / result.totalS : null;
-  // The first token of every row comes from prefill; decode steps make the rest.
-  row.decode_tokens_per_s = decodeS > 0 ? (result.outputTokens - rows) / decodeS : null;
-  row.peak_rss_mb = result.peakRssBytes / MB;
+  row.decode_step_p50_s = percentile(steps, 50);
+  row.decode_step_p90_s = percentile(steps, 90);
+  row.tokens_in = tokensIn;
+  row.tokens_out = tokensOut;
+  row.throughput_tokens_per_s = tokensPerS(tokensOut, totalS);
+  row.decode_tokens_per_s = decodeTokensPerS(tokensOut, rows, decodeS);
+  row.peak_rss_mb = Math.max(...results.map((r) => r.peakRssBytes)) / MB;
 
-  const gpuSeen = prefill.gpus.length > 0 || decode.gpus.length > 0;
-  row.peak_gpu_memory_mb = gpuSeen ? Math.max(prefill.peakGpuMemoryMb, decode.peakGpuMemoryMb) : null;
+  const gpuSeen = prefill.gpus.length > 0 || decode.gpus.length > 0 || generation.gpus.length > 0;
+  row.peak_gpu_memory_mb = gpuSeen ? Math.max(prefill.peakGpuMemoryMb, decode.peakGpuMemoryMb, generation.peakGpuMemoryMb) : null;
 
-  const gpuSource = weakerSource(prefill.sources.gpu, decode.sources.gpu);
-  const cpuSource = weakerSource(prefill.sources.cpu, decode.sources.cpu);
-  const dramSource = weakerSource(prefill.sources.dram, decode.sources.dram);
+  const gpuSource = [generation, prefill, decode].map((w) => w.sources.gpu).reduce(weakerSource, "none" as FigureSource);
+  const cpuSource = [generation, prefill, decode].map((w) => w.sources.cpu).reduce(weakerSource, "none" as FigureSource);
+  const dramSource = [generation, prefill, decode].map((w) => w.sources.dram).reduce(weakerSource, "none" as FigureSource);
   const totalSource = [gpuSource, cpuSource, dramSource].reduce(weakerSource, "none" as FigureSource);
-  setPair(row, "gpu_energy_j", prefill.gpuEnergyJ + decode.gpuEnergyJ, gpuSource);
-  setPair(row, "cpu_energy_j", prefill.cpuEnergyJ + decode.cpuEnergyJ, cpuSource);
-  setPair(row, "dram_energy_j", prefill.dramEnergyJ + decode.dramEnergyJ, dramSource);
+  setPair(row, "gpu_energy_j", generation.gpuEnergyJ, gpuSource);
+  setPair(row, "cpu_energy_j", generation.cpuEnergyJ, cpuSource);
+  setPair(row, "dram_energy_j", generation.dramEnergyJ, dramSource);
 
-  const totalJ = prefill.totalEnergyJ + decode.totalEnergyJ;
-  const dynamicJ = prefill.dynamicEnergyJ + decode.dynamicEnergyJ;
-  const seconds = prefill.seconds + decode.seconds;
+  const totalJ = generation.totalEnergyJ;
+  const dynamicJ = generation.dynamicEnergyJ;
+  const seconds = generation.seconds;
   setPair(row, "energy_total_j", totalJ, totalSource);
   setPair(row, "energy_dynamic_j", dynamicJ, totalSource);
   setPair(row, "prefill_energy_j", prefill.totalEnergyJ, totalSource);
   setPair(row, "decode_energy_j", decode.totalEnergyJ, totalSource);
-  setPair(row, "prefill_j_per_input_token", result.inputTokens > 0 ? prefill.totalEnergyJ / result.inputTokens : null, totalSource);
-  setPair(row, "decode_j_per_output_token", result.outputTokens > 0 ? decode.totalEnergyJ / result.outputTokens : null, totalSource);
+  setPair(row, "prefill_j_per_input_token", jPerInputToken(prefill.totalEnergyJ, tokensIn), totalSource);
+  setPair(row, "decode_j_per_output_token", decodeJPerOutputToken(decode.totalEnergyJ, tokensOut, rows), totalSource);
+  setPair(row, "j_per_output_token", jPerOutputToken(totalJ, tokensOut), totalSource);
+  if (gpuSource !== "none") {
+    setPair(row, "gpu_j_per_output_token", jPerOutputToken(generation.gpuEnergyJ, tokensOut), gpuSource);
+    setPair(row, "gpu_decode_j_per_output_token", decodeJPerOutputToken(decode.gpuEnergyJ, tokensOut, rows), gpuSource);
+    setPair(row, "gpu_j_per_input_token", jPerInputToken(prefill.gpuEnergyJ, tokensIn), gpuSource);
+  }
   setPair(row, "avg_power_w", seconds > 0 ? totalJ / seconds : null, totalSource);
-  setPair(row, "peak_power_w", peakOf([prefill.peakPowerW, decode.peakPowerW]), totalSource);
+  setPair(row, "peak_power_w", peakOf([generation.peakPowerW, prefill.peakPowerW, decode.peakPowerW]), totalSource);
   row.energy_window_s = seconds;
   repeatedPrefillColumns(row, m.repeatedPrefill ?? null);
-  row.idle_share = prefill.idleShare === null && decode.idleShare === null ? null : totalJ > 0 ? 1 - dynamicJ / totalJ : null;
+  row.idle_share = generation.idleShare === null ? null : totalJ > 0 ? 1 - dynamicJ / totalJ : null;
+
+  row.measurement = m.measurement ?? (m.generation ? "repeated" : "window");
+  row.generations = m.generationWindow?.count ?? count;
+  row.generation_window_s = m.generationWindow?.seconds ?? seconds * count;
+  row.counter_updates = generation.counterUpdates ?? null;
+  row.below_resolution = generation.belowResolution ?? null;
+  row.prefill_counter_updates = prefill.counterUpdates ?? null;
+  row.prefill_below_resolution = prefill.belowResolution ?? null;
+  stateColumns(row, generation, prefill);
 
   row.gpu_energy_source = gpuSource;
   row.cpu_energy_source = cpuSource;
@@ -258,6 +316,27 @@ export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunReco
     row.carbon_source = carbon.source;
   }
   return row;
+}
+
+/** GPU temperature, SM clock and power at the first window's start and the last one's end (NVML's latest sample). */
+function stateColumns(row: RunRecord, generation: WindowMeasurement, prefill: WindowMeasurement): void {
+  const start = generation.gpuState?.start ?? prefill.gpuState?.start;
+  const end = prefill.gpuState?.end ?? generation.gpuState?.end;
+  const pick = (xs: (number | null)[], f: (...v: number[]) => number): number | null => {
+    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+    return v.length ? f(...v) : null;
+  };
+  const total = (...v: number[]) => v.reduce((a, b) => a + b, 0);
+  if (start?.length) {
+    row.gpu_temp_start_c = pick(start.map((g) => g.temperatureC), Math.max);
+    row.gpu_sm_clock_start_mhz = pick(start.map((g) => g.smClockMhz), Math.min);
+    row.gpu_power_start_w = pick(start.map((g) => g.powerW), total);
+  }
+  if (end?.length) {
+    row.gpu_temp_end_c = pick(end.map((g) => g.temperatureC), Math.max);
+    row.gpu_sm_clock_end_mhz = pick(end.map((g) => g.smClockMhz), Math.min);
+    row.gpu_power_end_w = pick(end.map((g) => g.powerW), total);
+  }
 }
 
 /** One prefill's energy from the repeated window: its own sources decide measured vs estimated. */

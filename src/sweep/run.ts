@@ -1,6 +1,6 @@
-// The sweep runner: plans runs, skips what the store already holds, loads each engine group once, warms up
-// each request shape before its first recorded run, opens a meter window around prefill and one around
-// decode, and appends one row per run. A run that throws (out of memory, an execution-provider error)
+// The sweep runner: plans runs, skips what the store already holds (measured under the same protocol), loads each
+// engine group once, warms up each request shape before its first recorded run, measures each run under the
+// protocol's windows (src/sweep/measure-run.ts), and appends one row per run. A run that throws (out of memory, an execution-provider error)
 // becomes a failed row and the sweep goes on.
 import { modelWeightBytes } from "../models/weight-bytes.js";
 import { cpus, hostname, release, type as osType, arch } from "node:os";
@@ -12,12 +12,14 @@ import type { DatasetName } from "../data/names.js";
 import { describeFallback, resolvePromptPool, type PromptPool } from "../data/pool.js";
 import type { Engine, EngineName, ExecutionProvider } from "../engine/types.js";
 import type { MeterDescription } from "../meter/description.js";
-import type { WindowMeasurement } from "../meter/types.js";
+import type { WindowMeasurement, WindowOptions } from "../meter/types.js";
+import type { ChannelResolution } from "../meter/resolution.js";
 import { gitCommit, wattlabVersion } from "../version.js";
 import { realSleep, waitForIdle, type CooldownContext } from "./cooldown.js";
 import type { Quantization, RunConfig, SweepDevice } from "./dimensions.js";
 import { consoleProgress, type ProgressEvent } from "./progress.js";
-import { repeatedPrefillFor } from "./prefill-energy.js";
+import { measurePlannedRun } from "./measure-run.js";
+import { describeProtocol, measurementProtocol, protocolHash, reusableRow } from "./protocol.js";
 import {
   completedRecord, failedRecord, fixedIntensityCarbon, windowCarbon,
   type CarbonFigure, type RecordContext, type RunMetadata, type RunRecord,
@@ -30,8 +32,11 @@ import { noopTracker, type Tracker } from "./tracker.js";
 
 /** What the runner needs of a meter (src/meter's Meter, adapted where its shapes differ). */
 export interface SweepMeter {
-  begin(name: string): void | Promise<void>;
-  end(name: string): WindowMeasurement | Promise<WindowMeasurement>;
+  /** `options.alignToCounter`: start (and end) at an update of the energy counter, where the meter can. */
+  begin(name: string, options?: WindowOptions): void | Promise<void>;
+  end(name: string, options?: WindowOptions): WindowMeasurement | Promise<WindowMeasurement>;
+  /** The energy counters' update periods as probed at open; `updateS`: the slowest one's (null: unknown). */
+  resolution?(): { updateS: number | null; stepJ: number | null; channels: ChannelResolution[] } | null | Promise<{ updateS: number | null; stepJ: number | null; channels: ChannelResolution[] } | null>;
   /** Drops an open window (after a run threw); `end` is called and ignored when absent. */
   cancel?(name: string): void | Promise<void>;
   /** Measures idle power for `seconds` and subtracts it from later windows' dynamicEnergyJ. */
@@ -79,6 +84,11 @@ export interface SweepDeps {
   /** Between runs when the spec asks for cooldown; default waitForIdle. Returns seconds waited. */
   cooldown?(meter: SweepMeter, ctx: CooldownContext): Promise<number>;
   sleep?(ms: number): Promise<void>;
+  /**
+   * The manifest hash of the build resolveModel would use, without building (undefined: not built yet, or no
+   * manifest applies): a completed row is reused only when measured on the same build.
+   */
+  manifestHash?(model: string, quantization: Quantization, engine: EngineName, device?: SweepDevice): string | null | undefined | Promise<string | null | undefined>;
   /** Overrides for the machine metadata (e.g. from the meter); the rest is read from os and .git. */
   metadata?(): Partial<RunMetadata> | Promise<Partial<RunMetadata>>;
 }
@@ -178,15 +188,22 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
   const csvPath = resultsPath.replace(/\.jsonl$/, ".csv");
   writeFileAtomic(join(options.outDir, "spec.json"), JSON.stringify(specToJson(spec), null, 2) + "\n");
   const store = ResultStore.open(resultsPath, { onWarning: warn });
-  const done = new Set<string>();
+  // Rows a rerun may reuse: completed ones (and failed ones with skipFailed), each reused only when it was measured
+  // under this spec's protocol, on the same model build, by the same major version (src/sweep/protocol.ts).
+  const protocol = measurementProtocol(spec);
+  let version: string | null = null;
+  try { version = wattlabVersion(); } catch { /* outside the package */ }
+  const doneRows = new Map<string, RunRecord[]>();
   if (!options.force) {
     const stores = [store];
     // A shard also honours runs a merged metrics.jsonl already holds (e.g. from an earlier unsharded run).
     const merged = resultsPathFor(options.outDir);
     if (merged !== resultsPath) stores.push(ResultStore.open(merged, { onWarning: warn }));
     for (const s of stores) {
-      s.completedKeys().forEach((k) => done.add(k));
-      if (options.skipFailed) s.failedKeys().forEach((k) => done.add(k));
+      const failed = options.skipFailed ? s.failedKeys() : new Set<string>();
+      for (const r of s.records()) {
+        if (r.state === "completed" || failed.has(r.key)) doneRows.set(r.key, [...(doneRows.get(r.key) ?? []), r]);
+      }
     }
   }
   const planned = selectShard(expandRuns(spec), options.shard);
@@ -204,7 +221,12 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
     const pool = pools.get(r.config.dataset)!;
     return pool.used === pool.requested ? r : { ...r, key: stableHash({ key: r.key, dataset_used: pool.used }) };
   });
-  const pending = plan.filter((r) => !done.has(r.key));
+  const manifests = new Map<string, string | null | undefined>();
+  for (const r of plan) {
+    if (manifests.has(r.group) || !doneRows.has(r.key) || !deps.manifestHash) continue;
+    try { manifests.set(r.group, await deps.manifestHash(r.config.model, r.config.quantization, r.config.engine, r.config.device)); } catch { manifests.set(r.group, undefined); }
+  }
+  const pending = plan.filter((r) => !(doneRows.get(r.key) ?? []).some((row) => reusableRow(row, protocol, manifests.get(r.group), version)));
   const datasetUsedOf = (c: RunConfig) => {
     const pool = pools.get(c.dataset)!;
     return pool.fallbackReason ? { name: pool.used, reason: pool.fallbackReason } : null;
@@ -231,6 +253,13 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       }
     }
     const metadata = await machineMetadata(meter, deps);
+    let counter: RecordContext["counter"] = null;
+    try {
+      const r = await meter.resolution?.();
+      if (r) counter = { updateMs: r.updateS === null ? null : r.updateS * 1000, stepJ: r.stepJ };
+    } catch { /* the columns stay empty */ }
+    const cpuEstimate = await cpuEstimateFacts(meter);
+    const protocolText = describeProtocol(protocol, version);
     try { await tracker.start?.(spec); } catch (error) { say(`tracker: ${errorText(error)}`); }
     const fallbackCarbon = deps.carbon ?? fixedIntensityCarbon();
 
@@ -255,7 +284,8 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
     const context = (run: PlannedRun, extra: Partial<RecordContext>): RecordContext => ({
       sweep: spec.name, key: run.key, repetition: run.repetition, seed: spec.seed, fixedLength: spec.fixedLength,
       chatTemplate: spec.chatTemplate, config: run.config, datasetUsed: datasetUsedOf(run.config), engineInfo: null, modelDir: null, modelManifestHash: null,
-      metadata, startedAt: new Date(), endedAt: new Date(), idlePowerW, cooldownS: null, ...extra,
+      metadata, startedAt: new Date(), endedAt: new Date(), idlePowerW, cooldownS: null,
+      protocol: { text: protocolText, hash: protocolHash(protocol, extra.modelManifestHash ?? null, version) }, counter, cpuEstimate, ...extra,
     });
 
     for (const [group, groupRuns] of groups) {
@@ -329,12 +359,10 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
           const startedAt = new Date();
           let row: RunRecord;
           try {
-            const measured = await measureRun(run, opened.engine, meter, await promptsOf(run.config), spec.fixedLength, () => `w${++windowCount}`);
-            // >>> repeated prefill energy (src/sweep/prefill-energy.ts): a throw here fails the run like any other
-            const repeatedPrefill = await repeatedPrefillFor(spec, opened.engine, meter, await promptsOf(run.config), `w${++windowCount}:prefill-repeated`);
-            // <<< repeated prefill energy
+            // the protocol's windows (src/sweep/measure-run.ts): a throw fails the run like any other
+            const measured = await measurePlannedRun(protocol, run, opened.engine, meter, await promptsOf(run.config), spec.fixedLength, () => `w${++windowCount}`);
             row = completedRecord(context(run, { ...base, startedAt, endedAt: new Date() }), {
-              ...measured, repeatedPrefill, carbon: windowCarbon(measured.prefill, measured.decode, fallbackCarbon),
+              ...measured, carbon: windowCarbon(measured.prefill, measured.decode, fallbackCarbon),
             });
           } catch (error) {
             row = failedRecord(context(run, { ...base, startedAt, endedAt: new Date() }), error);
@@ -361,34 +389,13 @@ function errorText(error: unknown): string {
   return `${e.name && e.name !== "Error" ? e.name + ": " : ""}${e.message}`;
 }
 
-/** One generate call with a prefill window and a decode window opened at the engine's hooks. */
-async function measureRun(run: PlannedRun, engine: Engine, meter: SweepMeter, promptIds: number[][], fixedLength: boolean, windowId: () => string) {
-  const { inputLength, outputLength } = run.config;
-  const context = engine.info.contextLength;
-  if (context > 0 && inputLength + outputLength > context) {
-    throw new ContextLengthError(`input_length ${inputLength} + output_length ${outputLength} exceed the model's context length of ${context}; lower either`);
-  }
-  const id = windowId();
-  const prefillName = `${id}:prefill`;
-  const decodeName = `${id}:decode`;
-  const open = new Set<string>();
-  let prefill: WindowMeasurement | null = null;
-  let decode: WindowMeasurement | null = null;
-  const begin = async (name: string) => { await meter.begin(name); open.add(name); };
-  const end = async (name: string) => { open.delete(name); return meter.end(name); };
+/** What the meter's CPU estimate covers and how busy the machine was besides this run, when the meter can tell. */
+async function cpuEstimateFacts(meter: SweepMeter): Promise<RecordContext["cpuEstimate"]> {
   try {
-    const result = await engine.generate({ promptIds, maxNewTokens: outputLength, fixedLength }, {
-      beforePrefill: () => begin(prefillName),
-      afterPrefill: async () => { prefill = await end(prefillName); await begin(decodeName); },
-      afterDecode: async () => { decode = await end(decodeName); },
-    });
-    if (!prefill || !decode) {
-      throw new Error(`engine ${engine.info.engine} did not call the ${!prefill ? "beforePrefill/afterPrefill" : "afterDecode"} hook; no energy could be attributed`);
-    }
-    return { result, prefill: prefill as WindowMeasurement, decode: decode as WindowMeasurement };
-  } finally {
-    for (const name of open) {
-      try { await (meter.cancel ? meter.cancel(name) : meter.end(name)); } catch { /* the run's own error is what matters */ }
-    }
+    const cpu = (await meter.describe?.())?.cpu;
+    if (!cpu || cpu.source !== "estimate") return null;
+    return { scope: cpu.estimateScope ?? "machine", machineBusyShare: cpu.machineBusyShare ?? null };
+  } catch {
+    return null;
   }
 }

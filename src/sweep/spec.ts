@@ -49,13 +49,24 @@ export interface SweepSpec {
   /** Wrap prompts in the tokenizer's chat template (user turn + generation prompt). */
   chatTemplate: boolean;
   /**
-   * "repeated" (the default when absent): after each recorded run, one meter window around prefill-only
-   * generations of the same prompts gives prefill energy per prefill (see src/sweep/prefill-energy.ts);
-   * "window": only the run's own prefill window, too short for a 100 ms energy counter on a GPU.
+   * How a run is measured (the name is older than its scope). "repeated" (the default when absent): one meter
+   * window around back-to-back generations of the same request and one around back-to-back prefills, each long
+   * enough for the energy counter (src/sweep/repeated-window.ts); the row holds one generation's share. "window":
+   * one generation with a prefill and a decode window at its hooks, sub-second on fast engines: below a GPU
+   * counter's resolution, and flagged so.
    */
   prefillEnergy?: PrefillEnergyMode;
-  /** Minimum length of the repeated-prefill window (at least 3 prefills run too). Units: s. Default 1. */
+  /** Older name of minWindowS (which wins when both are set). Units: s. */
   prefillMinS?: number;
+  /**
+   * Repeated windows last at least this long OR span minWindowUpdates updates of the slowest energy counter,
+   * whichever is shorter (src/sweep/repeated-window.ts). Units: s. Default 2; prefillMinS is its older name.
+   */
+  minWindowS?: number;
+  /** Counter updates that also make a window long enough. Default 20 (0: minWindowS alone). */
+  minWindowUpdates?: number;
+  /** Generations (or prefills) each repeated window holds at least. Default 3. */
+  minGenerations?: number;
   /**
    * When alpaca/gsm8k can be neither found nor downloaded, measure its synthetic look-alike
    * (synthetic-instruct / synthetic-math) and record dataset_used; otherwise those runs fail with the fix.
@@ -129,10 +140,19 @@ export function specProblems(spec: SweepSpec, contextLength: ContextLengthLookup
     add({ field: "mode", value: spec.mode, reason: "unknown mode", fix: 'use "one-at-a-time" or "grid"' });
   }
   if (spec.prefillEnergy !== undefined && !PREFILL_ENERGY_MODES.includes(spec.prefillEnergy)) {
-    add({ field: "prefill_energy", value: spec.prefillEnergy, reason: "unknown prefill energy mode", fix: `use one of: ${PREFILL_ENERGY_MODES.join(", ")}` });
+    add({ field: "prefill_energy", value: spec.prefillEnergy, reason: "unknown measurement mode", fix: `use one of: ${PREFILL_ENERGY_MODES.join(", ")}` });
   }
   if (spec.prefillMinS !== undefined && !(typeof spec.prefillMinS === "number" && spec.prefillMinS >= 0 && Number.isFinite(spec.prefillMinS))) {
     add({ field: "prefill_min_s", value: spec.prefillMinS, reason: "must be a number of seconds ≥ 0", fix: "set e.g. 1 (GPU counters tick every 100 ms) or 0.2 for quick CPU sweeps" });
+  }
+  if (spec.minWindowS !== undefined && !(typeof spec.minWindowS === "number" && spec.minWindowS >= 0 && Number.isFinite(spec.minWindowS))) {
+    add({ field: "min_window_s", value: spec.minWindowS, reason: "must be a number of seconds ≥ 0", fix: "set e.g. 2 (20 updates of a GPU counter that moves every 100 ms)" });
+  }
+  if (spec.minWindowUpdates !== undefined && !(Number.isInteger(spec.minWindowUpdates) && spec.minWindowUpdates >= 0)) {
+    add({ field: "min_window_updates", value: spec.minWindowUpdates, reason: "must be a whole number ≥ 0", fix: "set e.g. 20 (0: min_window_s alone decides)" });
+  }
+  if (spec.minGenerations !== undefined && !(Number.isInteger(spec.minGenerations) && spec.minGenerations >= 1)) {
+    add({ field: "min_generations", value: spec.minGenerations, reason: "must be a whole number ≥ 1", fix: "set e.g. 3" });
   }
   if (spec.cooldown) {
     const { maxS, toleranceRatio, windowS } = spec.cooldown;
@@ -213,12 +233,17 @@ export interface SweepSpecJson {
   prefill_energy?: PrefillEnergyMode;
   /** Minimum length of the repeated-prefill window. Units: s. */
   prefill_min_s?: number;
+  /** Minimum repeated window (or min_window_updates counter updates, whichever is shorter). Units: s. */
+  min_window_s?: number;
+  min_window_updates?: number;
+  min_generations?: number;
   /** Measure the synthetic look-alike when alpaca/gsm8k files are missing (see SweepSpec.datasetFallback). */
   dataset_fallback?: boolean;
 }
 
 const TOP_FIELDS = ["name", "extends", "mode", "base", "dimensions", "repetitions", "warmup_runs", "cooldown",
-  "shuffle_seed", "seed", "fixed_length", "chat_template", "prefill_energy", "prefill_min_s", "dataset_fallback", "$schema", "description"];
+  "shuffle_seed", "seed", "fixed_length", "chat_template", "prefill_energy", "prefill_min_s",
+  "min_window_s", "min_window_updates", "min_generations", "dataset_fallback", "$schema", "description"];
 
 export const DEFAULT_BASE: RunConfig = {
   model: "tiny", engine: "onnxruntime", device: "cpu", quantization: "fp32", dataset: "alpaca",
@@ -299,6 +324,9 @@ export function parseSpec(input: unknown, options: { contextLength?: ContextLeng
   if (json.cooldown !== undefined) spec.cooldown = parseCooldown(json.cooldown);
   if (json.prefill_energy !== undefined) spec.prefillEnergy = json.prefill_energy;
   if (json.prefill_min_s !== undefined) spec.prefillMinS = json.prefill_min_s;
+  if (json.min_window_s !== undefined) spec.minWindowS = json.min_window_s;
+  if (json.min_window_updates !== undefined) spec.minWindowUpdates = json.min_window_updates;
+  if (json.min_generations !== undefined) spec.minGenerations = json.min_generations;
   if (json.dataset_fallback !== undefined) {
     if (typeof json.dataset_fallback === "boolean") spec.datasetFallback = json.dataset_fallback;
     else problems.push({ field: "dataset_fallback", value: json.dataset_fallback, reason: "must be true or false", fix: "write true to measure the synthetic look-alike when a dataset file is missing, false to fail those runs" });
@@ -341,6 +369,9 @@ export function specToJson(spec: SweepSpec): SweepSpecJson {
     shuffle_seed: spec.shuffleSeed, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate,
     ...(spec.prefillEnergy !== undefined ? { prefill_energy: spec.prefillEnergy } : {}),
     ...(spec.prefillMinS !== undefined ? { prefill_min_s: spec.prefillMinS } : {}),
+    ...(spec.minWindowS !== undefined ? { min_window_s: spec.minWindowS } : {}),
+    ...(spec.minWindowUpdates !== undefined ? { min_window_updates: spec.minWindowUpdates } : {}),
+    ...(spec.minGenerations !== undefined ? { min_generations: spec.minGenerations } : {}),
     ...(spec.datasetFallback !== undefined ? { dataset_fallback: spec.datasetFallback } : {}),
   };
 }

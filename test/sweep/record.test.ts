@@ -30,7 +30,12 @@ test("all measured (counter + integrated): measured columns only; derived figure
   assert.equal(row.prefill_energy_j_measured, 50);
   assert.equal(row.decode_energy_j_measured, 40);
   assert.equal(row.prefill_j_per_input_token_measured, 50 / 8);
-  assert.equal(row.decode_j_per_output_token_measured, 40 / 6);
+  assert.equal(row.decode_j_per_output_token_measured, 40 / (6 - 2), "decode J over the tokens decode steps made (each row's first is prefill's)");
+  assert.equal(row.j_per_output_token_measured, 90 / 6, "the whole generation per output token (src/quantities.ts)");
+  assert.equal(row.gpu_j_per_output_token_measured, 70 / 6);
+  assert.equal(row.gpu_j_per_input_token_measured, 40 / 8);
+  assert.equal(row.measurement, "window");
+  assert.equal(row.generations, 1);
   assert.equal(row.avg_power_w_measured, 100);
   assert.equal(row.peak_power_w_measured, 200);
   assert.equal(row.peak_gpu_memory_mb, 900);

@@ -45,7 +45,7 @@ test("a sweep writes one completed row per run with energy per phase, units and 
   assert.equal(r.energy_dynamic_j_estimated, 60 - 50 * 0.5, "idle baseline of 50 W removed");
   assert.equal(r.idle_power_w, 50);
   assert.equal(r.prefill_j_per_input_token_estimated, 30 / (r.tokens_in as number));
-  assert.equal(r.decode_j_per_output_token_estimated, 30 / (r.tokens_out as number));
+  assert.equal(r.decode_j_per_output_token_estimated, 30 / ((r.tokens_out as number) - (r.batch_size as number)));
   assert.equal(r.avg_power_w_estimated, 120);
   assert.equal(r.energy_source, "gpu:counter cpu:estimated dram:none");
   assert.ok(Math.abs((r.gco2eq_estimated as number) - (60 / 3.6e6) * 472.94) < 1e-12);
