@@ -3,16 +3,13 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { displayBundle, insideKernel } from "./tslab-display.js";
-import { exportPlot, plotDivHtml, plotlyLoaderHtml, plotSummary, figureJson, type ExportedPlot, type PlotFigure } from "./plot.js";
+import { exportPlot, plotDivHtml, plotlyCdnUrl, plotSummary, figureJson, type ExportedPlot, type PlotFigure } from "./plot.js";
 import { tableHtml, tableText, toTable, type TableLike, type TableOptions } from "./table.js";
 
 export interface ShowPlotOptions {
   /** Also write `<exportTo>.html` and, where Chromium exists, `<exportTo>.png`; e.g. "../results/figures/energy". */
   exportTo?: string;
 }
-
-// Per kernel process, shared by every copy of this module that gets loaded (src under tsx and dist alike).
-const loaderSent = Symbol.for("wattlab.notebook.plotlyLoaderSent");
 
 /** Show a Plotly figure (`{ data, layout }`) in the notebook, optionally exporting it as HTML and PNG. */
 export function showPlot(figure: PlotFigure, options: ShowPlotOptions = {}): void {
@@ -23,15 +20,16 @@ export function showPlot(figure: PlotFigure, options: ShowPlotOptions = {}): voi
     console.log(text);
     return;
   }
-  const state = globalThis as Record<symbol, unknown>;
-  const html = (state[loaderSent] ? "" : plotlyLoaderHtml()) + plotDivHtml(figure);
-  state[loaderSent] = true;
+  // Renderers: VS Code and JupyterLab with plotly's extension draw the plotly JSON; elsewhere the HTML loads
+  // plotly.js from its CDN and draws the same figure; static viewers and offline pages show the PNG.
+  const png = exported?.pngPath ? readFileSync(exported.pngPath).toString("base64") : null;
+  const html = plotDivHtml(figure, { loadFrom: plotlyCdnUrl(), fallbackPng: png });
   const bundle: Record<string, unknown> = {
     "application/vnd.plotly.v1+json": JSON.parse(figureJson({ data: figure.data, layout: figure.layout ?? {}, config: figure.config ?? {} })),
     "text/html": html,
     "text/plain": text,
   };
-  if (exported?.pngPath) bundle["image/png"] = readFileSync(exported.pngPath).toString("base64");
+  if (png) bundle["image/png"] = png;
   displayBundle(bundle);
 }
 

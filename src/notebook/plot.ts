@@ -1,8 +1,8 @@
 // Plotly figures as notebook outputs and as files.
 // In a notebook, one display carries: application/vnd.plotly.v1+json (JupyterLab with the plotly extension and VS
 // Code draw it), text/html (classic Notebook and JupyterLab without the extension), image/png when Chromium made
-// one (GitHub and other static viewers), and text/plain. The 4.8 MB plotly.js bundle goes into the notebook once:
-// the first chart's HTML carries it, later charts only a div and a Plotly.newPlot call that waits for it.
+// one (GitHub and other static viewers), and text/plain. The 4.8 MB plotly.js bundle is not embedded: the HTML
+// loads it from a CDN when the page can, and shows the PNG where it cannot, so executed notebooks stay small.
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -48,27 +48,42 @@ export function plotSummary(figure: PlotFigure): string {
   return `Plotly figure: ${types.length} trace${types.length === 1 ? "" : "s"} (${types.join(", ")})${titleText ? `; title "${titleText}"` : ""}`;
 }
 
-/** The script that defines window.Plotly, even under classic Notebook's require.js, and draws charts waiting for it. */
-export function plotlyLoaderHtml(): string {
-  const bundle = readFileSync(plotlyBundlePath(), "utf8").replace(/<\/script/gi, "<\\/script");
-  return (
-    '<script type="text/javascript">\n(function () { var module, exports, define;\n' +
-    bundle +
-    "\n}).call(window);\n(window.__wattlabPlotlyQueue || []).splice(0).forEach(function (draw) { draw(); });\n</script>\n"
-  );
+/** Where a notebook's HTML output loads plotly.js from: the exact version wattlab depends on, from npm's CDN. */
+export function plotlyCdnUrl(): string {
+  const version = JSON.parse(readFileSync(join(dirname(plotlyBundlePath()), "package.json"), "utf8")).version as string;
+  return `https://cdn.jsdelivr.net/npm/plotly.js-dist-min@${version}/plotly.min.js`;
 }
 
-/** A div and the call that draws `figure` into it as soon as Plotly is there. */
-export function plotDivHtml(figure: PlotFigure): string {
+/**
+ * A div and the call that draws `figure` into it as soon as Plotly is there. Standalone pages load Plotly
+ * themselves; in a notebook (`loadFrom` set) the script fetches plotly.js once per page from `loadFrom` (through
+ * require.js under classic Notebook), and until then, or where scripts do not run (an untrusted notebook, a
+ * static viewer, no network), the div shows `fallbackPng`.
+ */
+export function plotDivHtml(figure: PlotFigure, options: { loadFrom?: string; fallbackPng?: string | null } = {}): string {
   const id = "wattlab-plot-" + randomBytes(6).toString("hex");
   const height = Number(figure.layout?.height ?? defaultSize.height);
   const spec = figureJson({ data: figure.data, layout: figure.layout ?? {}, config: { responsive: true, ...figure.config } });
+  const alt = plotSummary(figure).replace(/["<&]/g, "");
+  const fallback = options.fallbackPng ? `<img alt="${alt}" style="max-width:100%" src="data:image/png;base64,${options.fallbackPng}">` : "";
+  const load = options.loadFrom === undefined ? "" : [
+    `  var url = ${JSON.stringify(options.loadFrom)};`,
+    "  function loaded(P) { window.Plotly = window.Plotly || P; (window.__wattlabPlotlyQueue || []).splice(0).forEach(function (f) { f(); }); }",
+    "  if (!window.__wattlabPlotlyLoading) {",
+    "    window.__wattlabPlotlyLoading = true;",
+    "    if (typeof window.requirejs === 'function') { window.requirejs.config({ paths: { wattlabPlotly: url.replace(/\\.js$/, '') } }); window.requirejs(['wattlabPlotly'], loaded); }",
+    "    else { var s = document.createElement('script'); s.src = url; s.onload = function () { loaded(window.Plotly); }; document.head.appendChild(s); }",
+    "  }",
+    "",
+  ].join("\n");
   return (
-    `<div id="${id}" class="wattlab-plot" style="width:100%;height:${height}px;"></div>\n` +
+    `<div id="${id}" class="wattlab-plot" style="width:100%;min-height:${height}px;">${fallback}</div>\n` +
     '<script type="text/javascript">\n(function () {\n' +
     `  var figure = ${spec};\n` +
-    `  function draw() { window.Plotly.newPlot("${id}", figure.data, figure.layout, figure.config); }\n` +
-    "  if (window.Plotly) draw(); else (window.__wattlabPlotlyQueue = window.__wattlabPlotlyQueue || []).push(draw);\n" +
+    `  function draw() { var el = document.getElementById("${id}"); el.innerHTML = ""; window.Plotly.newPlot(el, figure.data, figure.layout, figure.config); }\n` +
+    "  if (window.Plotly) { draw(); return; }\n" +
+    "  (window.__wattlabPlotlyQueue = window.__wattlabPlotlyQueue || []).push(draw);\n" +
+    load +
     "})();\n</script>\n"
   );
 }

@@ -18,7 +18,11 @@ test("figure JSON turns typed arrays into arrays, gaps into null, and cannot clo
   assert.deepEqual(parsed.data[0].x, [1, 2, 3]);
   assert.deepEqual(parsed.data[0].y, [0.5, null, 2]);
   assert.equal(plotSummary(figure), 'Plotly figure: 2 traces (scatter, bar); title "Energy </script> per token"');
-  assert.match(plotDivHtml(figure), /window\.Plotly\.newPlot\("wattlab-plot-[0-9a-f]{12}"/);
+  assert.match(plotDivHtml(figure), /getElementById\("wattlab-plot-[0-9a-f]{12}"\); el\.innerHTML = ""; window\.Plotly\.newPlot\(el,/);
+  const inNotebook = plotDivHtml(figure, { loadFrom: "https://cdn.example/plotly.min.js", fallbackPng: "iVBORw0KGgo=" });
+  assert.match(inNotebook, /<img alt="Plotly figure: 2 traces[^"]*" style="max-width:100%" src="data:image\/png;base64,iVBORw0KGgo=">/, "the PNG shows until plotly.js loads");
+  assert.match(inNotebook, /var url = "https:\/\/cdn\.example\/plotly\.min\.js"/);
+  assert.ok(inNotebook.length < 5_000, "plotly.js is loaded, not embedded");
 });
 
 test("exportPlot writes name.html referencing one plotly.min.js copy in its folder", () => {

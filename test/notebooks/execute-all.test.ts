@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveDatasetPath } from "../../src/data/datasets.js";
+import { statSync } from "node:fs";
 import { readNotebook, writeNotebook, type CodeCell } from "../../src/notebook/nbformat.js";
 import { declaredParameters, injectParameters } from "../../src/notebook/parameters.js";
 import { runNotebook } from "../../src/notebook/runner.js";
@@ -19,7 +19,7 @@ const notebooks = readdirSync(notebookDir).filter((f) => f.endsWith(".ipynb")).s
 const builtLauncher = existsSync(join(root, "dist", "src", "notebook", "kernel-main.js"));
 const skipKernel = builtLauncher ? false : "dist/ is not built (npm test builds it first)";
 
-/** Parameters that keep a test's outputs in its temp folder, one repetition, datasets found here (those the notebook declares). */
+/** Parameters that keep a test's outputs in its temp folder, one repetition (those the notebook declares); datasets as a user gets them. */
 function parametersFor(file: string, dir: string): Record<string, unknown> {
   return declaredParameters(readNotebook(join(notebookDir, file)), offeredParameters(file, dir));
 }
@@ -27,11 +27,7 @@ function parametersFor(file: string, dir: string): Record<string, unknown> {
 function offeredParameters(file: string, dir: string): Record<string, unknown> {
   const figuresDir = join(dir, "figures");
   if (file.startsWith("00-") || file.startsWith("08-")) return { figuresDir };
-  const available = (["alpaca", "gsm8k"] as const).filter((d) => resolveDatasetPath(d) !== null);
-  const p: Record<string, unknown> = { resultsDir: join(dir, "results"), figuresDir, repetitions: 1 };
-  if (!available.includes("alpaca")) p.dataset = "synthetic";
-  if (file.startsWith("05-")) p.datasets = [...available, "synthetic"];
-  return p;
+  return { resultsDir: join(dir, "results"), figuresDir, repetitions: 1 };
 }
 
 function errorOutputs(cells: CodeCell[]): string[] {
@@ -53,6 +49,8 @@ test("every notebook runs through wattlab's runner with charts and no error outp
       assert.deepEqual(errorOutputs(cells), [], file);
       assert.ok(hasChart(cells), `${file} shows no plotly chart`);
       assert.ok(cells.every((c) => typeof c.execution_count === "number"), `${file}: every executed cell has an execution count`);
+      const bytes = statSync(r.outputPath).size;
+      assert.ok(bytes < 1_000_000, `${file}: the executed notebook is ${(bytes / 1e6).toFixed(2)} MB; it must stay under 1 MB (plotly.js is loaded, not embedded)`);
     }
     const rows = parseCsv(readFileSync(join(dir, "results", "metrics.csv"), "utf8"));
     const header = rows[0]!;
@@ -62,6 +60,7 @@ test("every notebook runs through wattlab's runner with charts and no error outp
       const energy = Number(row.energy_total_j_measured || row.energy_total_j_estimated);
       assert.ok(Number.isFinite(energy) && energy >= 0, `energy of ${row.key} is a number: ${energy}`);
       assert.match(row.energy_source ?? "", /gpu:\w+ cpu:\w+ dram:\w+/);
+      assert.ok(row.dataset_requested && row.dataset_used, `${row.key} says which dataset was asked for and which ran`);
     }
     assert.ok(existsSync(join(dir, "figures", "03-batch-size.html")), "figures are exported as HTML");
   } finally {
