@@ -53,6 +53,8 @@ export interface EngineInfo {
   loadS: number;
   /** onnxruntime: the session config entries the session was opened with; absent when none were given. */
   sessionConfig?: Record<string, string>;
+  /** What was chosen for the user while opening (e.g. which file of an optimum folder ran), one line each; absent when nothing was. */
+  notes?: string[];
 }
 
 export interface Engine {

@@ -7,13 +7,14 @@ import type { EngineInfo, EngineName, ExecutionProvider, GenerationResult } from
 import { Meter, type MeterOptions } from "../meter/index.js";
 import type { PowerSample, WindowMeasurement } from "../meter/types.js";
 import type { DatasetName, Quantization } from "../sweep/dimensions.js";
-import { resolveModel, type ModelStoreOptions } from "./models.js";
+import { dtypeFor, resolveModel, type ModelStoreOptions } from "./models.js";
 
 export interface MeasureGenerationOptions extends ModelStoreOptions {
   /** A preset (built on first use) or a model folder / .gguf file. Default "tiny". */
   model?: string;
   engine?: EngineName;
   device?: ExecutionProvider;
+  /** Presets are built in this form (default fp32); a folder or file runs as what it holds unless this is given. */
   quantization?: Quantization;
   /** A literal prompt (repeated `batch` times); else `inputTokens` exact tokens from `dataset`. */
   prompt?: string;
@@ -56,14 +57,17 @@ export interface MeasuredGeneration {
   meterSources: WindowMeasurement["sources"];
   /** Where the prompts came from: the dataset asked for, the one used, and why they differ; null for a literal prompt. */
   dataset: { requested: DatasetName; used: DatasetName; reason: string | null } | null;
+  /** What was chosen for the caller, one line each (which file of a folder ran, …); [] when nothing was. */
+  notes: string[];
 }
 
 export async function measureGeneration(options: MeasureGenerationOptions = {}): Promise<MeasuredGeneration> {
   const engineName = options.engine ?? "onnxruntime";
-  const quantization = options.quantization ?? "fp32";
-  const resolved = await resolveModel(options.model ?? "tiny", quantization, engineName, options);
+  const model = options.model ?? "tiny";
+  const dtype = dtypeFor(model, options.quantization);
+  const resolved = await resolveModel(model, dtype.build, engineName, options);
   const { engine, tokenizer } = await openEngine({
-    engine: engineName, modelDir: resolved.dir, device: options.device ?? "cpu", dtype: quantization, threads: options.threads, kvCache: options.kvCache,
+    engine: engineName, modelDir: resolved.dir, device: options.device ?? "cpu", dtype: dtype.open, threads: options.threads, kvCache: options.kvCache,
     sessionConfig: options.sessionConfig,
   });
   const meter = await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter });
@@ -96,6 +100,7 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
       decodeJPerToken: decode.totalEnergyJ / Math.max(1, result.outputTokens),
       meterSources: decode.sources,
       dataset: pool && { requested: pool.requested, used: pool.used, reason: pool.fallbackReason },
+      notes: [...(engine.info.notes ?? [])],
     };
   } finally {
     await meter.close();

@@ -82,6 +82,20 @@ function manifestGraphForm(dir: string): string | null {
   }
 }
 
+/** Whether `model` names a preset (built by wattlab with seeded weights) rather than a path or hub id. */
+export function isPreset(model: string): boolean {
+  return Object.prototype.hasOwnProperty.call(PRESETS, model);
+}
+
+/**
+ * The weight form to ask the engine for: a preset is built as `asked`, fp32 when left out (its documented default);
+ * a folder or file the user brought runs as what it holds, so nothing is asked unless the user asked.
+ */
+export function dtypeFor(model: string, asked: Quantization | undefined): { build: Quantization; open: Quantization | undefined } {
+  if (isPreset(model)) return { build: asked ?? "fp32", open: asked ?? "fp32" };
+  return { build: asked ?? "fp32", open: asked };
+}
+
 /** `hf:owner/repo/file.gguf`, an https URL, or a hub id `owner/name` (not an existing path). */
 export function isHubReference(model: string): boolean {
   return /^(hf:|huggingface:|https?:\/\/)/.test(model) || /^[\w.-]+\/[\w.-]+$/.test(model);

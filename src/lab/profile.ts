@@ -9,7 +9,7 @@ import { OnnxRuntimeEngine } from "../engine/onnxruntime/engine.js";
 import { readProfile, summarizeProfileEvents, type ProfileSummary } from "../engine/onnxruntime/profile.js";
 import type { ExecutionProvider } from "../engine/types.js";
 import type { Quantization } from "../sweep/dimensions.js";
-import { resolveModel, type ModelStoreOptions } from "./models.js";
+import { dtypeFor, resolveModel, type ModelStoreOptions } from "./models.js";
 
 export interface ProfileGenerationOptions extends ModelStoreOptions {
   model?: string;
@@ -106,10 +106,11 @@ export function formatProfile(p: ProfiledGeneration, top = 12): string[] {
 }
 
 export async function profileGeneration(options: ProfileGenerationOptions = {}): Promise<ProfiledGeneration> {
-  const device = options.device ?? "cpu", quantization = options.quantization ?? "fp32";
-  const resolved = await resolveModel(options.model ?? "tiny", quantization, "onnxruntime", { ...options, device });
+  const device = options.device ?? "cpu", model = options.model ?? "tiny";
+  const dtype = dtypeFor(model, options.quantization);
+  const resolved = await resolveModel(model, dtype.build, "onnxruntime", { ...options, device });
   const profilePrefix = options.profilePrefix ?? join(mkdtempSync(join(tmpdir(), "wattlab-profile-")), "onnxruntime");
-  const engine = await OnnxRuntimeEngine.open({ modelDir: resolved.dir, device, dtype: quantization, threads: options.threads, profilePrefix, sessionConfig: options.sessionConfig });
+  const engine = await OnnxRuntimeEngine.open({ modelDir: resolved.dir, device, dtype: dtype.open, threads: options.threads, profilePrefix, sessionConfig: options.sessionConfig });
   try {
     const batch = options.batch ?? 1, inputTokens = options.inputTokens ?? 32;
     const vocab = engine.info.vocabSize;

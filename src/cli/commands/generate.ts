@@ -17,7 +17,7 @@ export const generateCommand: CommandSpec = {
   options: [
     { name: "model", kind: "string", help: "a preset (built on first use: tiny, llama-2-7b, …), a model folder or a .gguf file", default: "tiny" },
     { name: "engine", kind: "string", help: ENGINES.join(" | "), default: "onnxruntime" },
-    { name: "dtype", kind: "string", help: DTYPES.join(" | ") + " (presets are built in this form; optimum folders pick the file)", default: "fp32" },
+    { name: "dtype", kind: "string", help: DTYPES.join(" | ") + " (default: presets are built as fp32; a model folder runs what it holds; an optimum folder with several files picks by it)" },
     { name: "device", kind: "string", help: DEVICES.join(" | "), default: "cpu" },
     { name: "prompt", kind: "string", help: "prompt text (repeated --batch times)" },
     { name: "input-tokens", kind: "number", help: "exactly N prompt tokens from --dataset instead of --prompt", default: 32 },
@@ -34,10 +34,10 @@ export const generateCommand: CommandSpec = {
   async run(parsed) {
     const engine = get.string(parsed, "engine")!;
     const device = get.string(parsed, "device")!;
-    const dtype = get.string(parsed, "dtype")!;
+    const dtype = get.string(parsed, "dtype");
     if (!ENGINES.includes(engine)) throw new UsageError(`wattlab generate: --engine "${engine}" is not one of ${ENGINES.join(", ")}`);
     if (!DEVICES.includes(device)) throw new UsageError(`wattlab generate: --device "${device}" is not one of ${DEVICES.join(", ")}`);
-    if (!DTYPES.includes(dtype)) throw new UsageError(`wattlab generate: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
+    if (dtype !== undefined && !DTYPES.includes(dtype)) throw new UsageError(`wattlab generate: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
     const batch = get.number(parsed, "batch")!;
     const maxNew = get.number(parsed, "max-new-tokens")!;
     if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`wattlab generate: --batch must be a whole number ≥ 1, got ${batch}`);
@@ -48,7 +48,7 @@ export const generateCommand: CommandSpec = {
     }
     const m = await measureGeneration({
       model: get.string(parsed, "model"), engine: engine as EngineName, device: device as ExecutionProvider,
-      quantization: dtype as Quantization, prompt: get.string(parsed, "prompt"), inputTokens: get.number(parsed, "input-tokens"),
+      quantization: dtype as Quantization | undefined, prompt: get.string(parsed, "prompt"), inputTokens: get.number(parsed, "input-tokens"),
       dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
       kvCache: get.string(parsed, "kv-cache") === "host" ? "host" : "device", sessionConfig,
@@ -75,6 +75,7 @@ export const generateCommand: CommandSpec = {
     ];
     const width = Math.max(...lines.map(([k]) => k.length));
     for (const [k, v] of lines) console.log(`${k.padEnd(width)}  ${v}`);
+    for (const note of m.notes) console.log(`note: ${note}`);
     if (m.meterSources.cpu === "estimated") console.log("note: CPU energy is ESTIMATED (TDP × utilisation): no RAPL counter could be read here");
   },
 };

@@ -15,7 +15,7 @@ export const profileCommand: CommandSpec = {
   usage: "wattlab profile [--model NAME|DIR] [--dtype fp16] [--device webgpu] [--input-tokens 128] [--max-new-tokens 16] [--batch 1] [--top 12] [--out PREFIX] [--ort-config KEY=VALUE ...]\n       wattlab profile --summarize FILE [--max-new-tokens 16] [--warmup 1] [--top 12]",
   options: [
     { name: "model", kind: "string", help: "a preset (built on first use) or an ONNX model folder", default: "tiny" },
-    { name: "dtype", kind: "string", help: DTYPES.join(" | "), default: "fp32" },
+    { name: "dtype", kind: "string", help: DTYPES.join(" | ") + " (default: fp32 for presets; a folder runs what it holds)" },
     { name: "device", kind: "string", help: DEVICES.join(" | "), default: "cpu" },
     { name: "input-tokens", kind: "number", help: "prompt tokens per row", default: 32 },
     { name: "max-new-tokens", kind: "number", help: "tokens generated per row (fixed length)", default: 16 },
@@ -42,12 +42,12 @@ export const profileCommand: CommandSpec = {
       for (const line of formatProfile(generation, top)) console.log(line);
       return;
     }
-    const device = get.string(parsed, "device")!, dtype = get.string(parsed, "dtype")!;
+    const device = get.string(parsed, "device")!, dtype = get.string(parsed, "dtype");
     if (!DEVICES.includes(device)) throw new UsageError(`wattlab profile: --device "${device}" is not one of ${DEVICES.join(", ")} (profiling is onnxruntime's)`);
-    if (!DTYPES.includes(dtype)) throw new UsageError(`wattlab profile: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
+    if (dtype !== undefined && !DTYPES.includes(dtype)) throw new UsageError(`wattlab profile: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
     const sessionConfig = parseOrtConfig("profile", get.list(parsed, "ort-config"));
     const p = await profileGeneration({
-      model: get.string(parsed, "model"), device: device as ExecutionProvider, quantization: dtype as Quantization,
+      model: get.string(parsed, "model"), device: device as ExecutionProvider, quantization: dtype as Quantization | undefined,
       inputTokens: get.number(parsed, "input-tokens"), maxNewTokens: get.number(parsed, "max-new-tokens"), batch: get.number(parsed, "batch"),
       warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"), profilePrefix: get.string(parsed, "out"),
       sessionConfig,

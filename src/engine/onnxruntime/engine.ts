@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import type { Engine, EngineInfo, ExecutionProvider, GenerateRequest, GenerationHooks, GenerationResult } from "../types.js";
 import { argmaxLastPosition } from "./argmax.js";
 import { LeftPaddedBatch } from "./batch.js";
-import { detectModelLayout, graphUsesMatMulNBits, modelFileLabel, type ModelLayout, type WeightDtype } from "./layout.js";
+import { detectModelLayout, graphUsesMatMulNBits, modelFileLabel, optimumChoiceNote, type ModelLayout, type WeightDtype } from "./layout.js";
 import { assertExecutionProvider } from "./providers.js";
 import { createSession, ortVersion, tensor, type OrtFeeds, type OrtSession, type OrtTensor } from "./session.js";
 import { readGraphOutputNames } from "./graph-outputs.js";
@@ -93,10 +93,12 @@ export class OnnxRuntimeEngine implements Engine {
       if (!contextLength) throw new Error(`${layout.dir}: context length unknown (no context_length in genai_config.json or max_position_embeddings in config.json)`);
       const eosTokenIds = options.eosTokenIds ?? layout.config.eosTokenIds;
       const padTokenId = options.padTokenId ?? layout.config.padTokenId ?? eosTokenIds[0] ?? 0;
+      const choice = optimumChoiceNote(layout, options.dtype);
       const info: EngineInfo = {
         engine: "onnxruntime", device, weightForm: weight.label, backendVersion: `onnxruntime-node ${ortVersion}`,
         contextLength, vocabSize, eosTokenIds: [...eosTokenIds], loadS: (performance.now() - started) / 1000,
         ...(sessionConfig ? { sessionConfig } : {}),
+        ...(choice ? { notes: [choice] } : {}),
       };
       const engine = new OnnxRuntimeEngine(info, layout, signature, session, padTokenId);
       engine.profilePrefix = options.profilePrefix ?? null;

@@ -21,7 +21,7 @@ export function optimumFileNames(dtype: WeightDtype): readonly string[] {
   return OPTIMUM_FILES[dtype];
 }
 
-/** Used when no dtype is asked for. */
+/** Used when no dtype is asked for: the first of these the folder holds. */
 const OPTIMUM_DEFAULT_ORDER: readonly WeightDtype[] = ["fp16", "fp32", "q4f16", "int4", "int8"];
 
 /** What generation needs from a model's configs; null where the folder does not say. */
@@ -47,6 +47,8 @@ export interface ModelLayout {
   dtype: WeightDtype | null;
   /** A weight form stated by the folder (wattlab manifest), else null. */
   weightForm: string | null;
+  /** optimum layouts: every dtype the folder holds a file for (the chosen one included); [] for one-model layouts. */
+  present: WeightDtype[];
   config: ModelConfigSummary;
 }
 
@@ -142,20 +144,20 @@ function genaiModelPath(dir: string, genai: Record<string, unknown>): string {
   return path;
 }
 
-function optimumModelPath(dir: string, dtype: WeightDtype | undefined): { path: string; dtype: WeightDtype } {
+function optimumModelPath(dir: string, dtype: WeightDtype | undefined): { path: string; dtype: WeightDtype; present: WeightDtype[] } {
   const onnxDir = join(dir, "onnx");
   const find = (d: WeightDtype) => OPTIMUM_FILES[d].map((f) => join(onnxDir, f)).find((p) => existsSync(p));
+  const present = WEIGHT_DTYPES.filter((d) => find(d));
   if (dtype) {
     const path = find(dtype);
     if (!path) {
-      const present = WEIGHT_DTYPES.filter((d) => find(d));
       throw new Error(`${onnxDir}: no ${OPTIMUM_FILES[dtype].join(" or ")} for dtype "${dtype}"; present: ${present.join(", ") || "none"}`);
     }
-    return { path, dtype };
+    return { path, dtype, present };
   }
   for (const d of OPTIMUM_DEFAULT_ORDER) {
     const path = find(d);
-    if (path) return { path, dtype: d };
+    if (path) return { path, dtype: d, present };
   }
   throw new Error(`${onnxDir}: no model file wattlab knows (${WEIGHT_DTYPES.map((d) => OPTIMUM_FILES[d].join("|")).join(", ")})`);
 }
@@ -186,7 +188,7 @@ export function detectModelLayout(dir: string, options: { dtype?: string } = {})
     const summary = fromGenaiConfig(genai);
     return {
       kind: "wattlab", dir, modelPath: genaiModelPath(dir, genai), dtype: stated,
-      weightForm: typeof manifest.weightForm === "string" ? manifest.weightForm : null,
+      weightForm: typeof manifest.weightForm === "string" ? manifest.weightForm : null, present: [],
       config: hf ? merge(summary, fromHfConfig(hf, generation)) : summary,
     };
   }
@@ -194,17 +196,29 @@ export function detectModelLayout(dir: string, options: { dtype?: string } = {})
     const genai = readJson(genaiPath);
     const summary = fromGenaiConfig(genai);
     return {
-      kind: "onnxruntime-genai", dir, modelPath: genaiModelPath(dir, genai), dtype: null, weightForm: null,
+      kind: "onnxruntime-genai", dir, modelPath: genaiModelPath(dir, genai), dtype: null, weightForm: null, present: [],
       config: hf ? merge(summary, fromHfConfig(hf, generation)) : summary,
     };
   }
   if (existsSync(join(dir, "onnx"))) {
     if (!hf) throw new Error(`${dir}: has onnx/ but no config.json (an optimum / onnx-community export has both)`);
     const chosen = optimumModelPath(dir, dtype);
-    return { kind: "optimum", dir, modelPath: chosen.path, dtype: chosen.dtype, weightForm: null, config: fromHfConfig(hf, generation) };
+    return {
+      kind: "optimum", dir, modelPath: chosen.path, dtype: chosen.dtype, weightForm: null, present: chosen.present, config: fromHfConfig(hf, generation),
+    };
   }
   throw new Error(`${dir}: not a model folder wattlab can drive: no genai_config.json (onnxruntime-genai), ` +
     `no onnx/model*.onnx with config.json (optimum / onnx-community), no wattlab-manifest.json`);
+}
+
+/**
+ * One line saying which file of an optimum folder with several was run when no dtype was asked for; null when the
+ * folder holds one model or a dtype was asked for.
+ */
+export function optimumChoiceNote(layout: ModelLayout, asked: string | undefined): string | null {
+  if (layout.kind !== "optimum" || asked !== undefined || layout.present.length < 2) return null;
+  return `${layout.dir} holds ${layout.present.join(", ")}; ran ${layout.dtype} (${relative(layout.dir, layout.modelPath)}), ` +
+    `the first of ${OPTIMUM_DEFAULT_ORDER.join(", ")} it holds: pick another with --dtype`;
 }
 
 /** The model file relative to its folder, for weight-form labels. */
