@@ -1,6 +1,6 @@
 // Session config entries (sessionConfig / --ort-config KEY=VALUE) reach onnxruntime: a real key whose wrong value
 // onnxruntime refuses proves it; the WebGPU validation mode moves onto the provider object and other WebGPU EP keys are
-// refused (onnxruntime-node 1.30 does not pass them on: bench/device/ort-config-check.mjs on the H200); llama.cpp refuses them.
+// refused (onnxruntime-node 1.30 does not pass them on: results/h200-2026-11/provenance/ort-config-check.mjs on an H200); llama.cpp refuses them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sharedPath } from "../../support/shared.js";

@@ -1,8 +1,8 @@
-// Do onnxruntime settings reach the WebGPU EP from Node? (results/h200/REPORT.md, "WebGPU EP settings")
+// Do onnxruntime settings reach the WebGPU EP from Node? (../REPORT.md, "WebGPU EP settings")
 // Opens a wattlab-built model on webgpu with good and bad values, (a) as session config entries (`extra`, what
 // `--ort-config` passes) and (b) as keys of the execution-provider object, and prints whether the session opened.
 // A bad value that still opens a session was never parsed.
-//   node bench/device/ort-config-check.mjs MODEL.onnx
+//   node results/h200-2026-11/provenance/ort-config-check.mjs MODEL.onnx      (from the repo root, after npm ci)
 import * as ort from "onnxruntime-node";
 const model = process.argv[2];
 const K = "ep.webgpuexecutionprovider.";

@@ -1,12 +1,12 @@
 // Checks which llama.cpp binary getLlama picks with wattlab's options (gpu, build: "never", skipDownload) and that it
 // runs: loads stories260K.gguf fully offloaded and generates a few tokens.
-//   usage: node bench/device/llama-local-check.mjs [cuda|vulkan|false] [model.gguf]
+//   usage: node results/h200-2026-11/provenance/llama-local-check.mjs [cuda|vulkan|false] [model.gguf]   (from the repo root)
 import { existsSync } from "node:fs";
 import { getLlama, LlamaCompletion, LlamaLogLevel } from "node-llama-cpp";
 
 const gpu = (process.argv[2] ?? "cuda") === "false" ? false : process.argv[2] ?? "cuda";
 const shared = process.env.WATTLAB_SHARED;
-const model = process.argv[3] ?? [shared && `${shared}/fixtures/gguf/stories260K.gguf`, ".device/shared/fixtures/gguf/stories260K.gguf",
+const model = process.argv[3] ?? [shared && `${shared}/fixtures/gguf/stories260K.gguf`,
   "../shared/fixtures/gguf/stories260K.gguf"].find((p) => p && existsSync(p));
 const t0 = performance.now();
 const llama = await getLlama({ gpu, build: "never", skipDownload: true, logLevel: LlamaLogLevel.error, progressLogs: false });

@@ -1,6 +1,6 @@
 // Issue 10's checks on a two-GPU sweep: (1) the merged keys equal an unsharded run's; (2) each worker's
 // GPU joules stay within its own GPU's NVML counter delta (an idle GPU is not charged to a busy one).
-// usage: node compare-shards.mjs ONE/metrics.jsonl TWO_DIR counters-before.json counters-after.json [one-before.json one-after.json]
+// usage: node results/h200-2026-11/provenance/compare-shards.mjs ONE/metrics.jsonl TWO_DIR counters-before.json counters-after.json [one-before.json one-after.json]
 // With the last two (counters around the one-GPU run), (3): that run's rows, metered on GPU 0, against each GPU's
 // counter: an idle GPU 1 charged to them would push the GPU-0 ratio over 1.
 import { readFileSync, existsSync } from "node:fs";
