@@ -28,7 +28,7 @@ export { quantizeModel } from "./models/quantize/quantize-model.js";
 export { Meter, carbonFor, describeMeters, meterCommand } from "./meter/index.js";
 export type { MeterOptions, WindowMeasurement, FigureSource, PowerSample, CarbonOptions } from "./meter/index.js";
 // Named windows from the measured code: under `wattlab meter` (a pipe) or meterFunction (in process)
-export { meterFunction, beginWindow, endWindow, markWindow, withWindow, windowsEnabled } from "./meter/index.js";
+export { meterFunction, beginWindow, endWindow, markWindow, withWindow, windowsEnabled, pythonWindowHelperPath } from "./meter/index.js";
 export type { MeterCommandResult, MeterFunctionOptions, MeterFunctionResult, NamedWindow, MarkValue } from "./meter/index.js";
 
 // Data and sweeps

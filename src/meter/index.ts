@@ -5,7 +5,7 @@ export { NvmlError, NvmlLoadError } from "./nvml/errors.js";
 export { carbonFor, resolveGridIntensity, yearlyIntensity, JOULES_PER_KWH } from "./carbon.js";
 export { describeMeters, formatMeterInfo } from "./info.js";
 export { meterCommand, meterFunction } from "./command.js";
-export { beginWindow, endWindow, markWindow, withWindow, windowsEnabled } from "./window-client.js";
+export { beginWindow, endWindow, markWindow, withWindow, windowsEnabled, pythonWindowHelperPath } from "./window-client.js";
 export { WINDOW_FD_ENV, parseWindowLine, formatWindowEvent } from "./window-protocol.js";
 
 export type { MeterOptions } from "./meter.js";

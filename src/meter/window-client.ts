@@ -2,7 +2,14 @@
 // window-protocol line each to $WATTLAB_WINDOW_FD (set by `wattlab meter`), or to meterFunction() running in
 // this process. Without either they do nothing, so instrumented code runs the same unmetered.
 import { fstatSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../version.js";
 import { formatWindowEvent, WINDOW_FD_ENV, type WindowEvent } from "./window-protocol.js";
+
+/** The Python helper (one file, no dependencies): put its folder on PYTHONPATH, or copy it beside your script. */
+export function pythonWindowHelperPath(): string {
+  return join(packageRoot(), "python", "wattlab_window.py");
+}
 
 /** Receives a line as soon as it is written (in-process metering). */
 export type WindowSink = (line: string) => void;

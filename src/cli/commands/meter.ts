@@ -1,10 +1,8 @@
 // wattlab meter -- <command…>: what any command costs, like codecarbon's monitor, with the windows the command
 // names on $WATTLAB_WINDOW_FD.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { meterCommand as measureCommand, type MeterCommandResult, type NamedWindow } from "../../meter/index.js";
+import { meterCommand as measureCommand, pythonWindowHelperPath, type MeterCommandResult, type NamedWindow } from "../../meter/index.js";
 import type { WindowMeasurement } from "../../meter/types.js";
-import { packageRoot } from "../../version.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 
 /** Windows listed in the text output; --json lists all. */
@@ -27,7 +25,7 @@ export const meterCommand: CommandSpec = {
   positionals: true,
   async run(parsed) {
     if (get.boolean(parsed, "print-python-helper")) {
-      process.stdout.write(readFileSync(join(packageRoot(), "python", "wattlab_window.py"), "utf8"));
+      process.stdout.write(readFileSync(pythonWindowHelperPath(), "utf8"));
       return;
     }
     const argv = [...parsed.positionals, ...parsed.rest];
