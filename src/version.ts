@@ -19,8 +19,14 @@ export function wattlabVersion(): string {
   return JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")).version;
 }
 
-/** The commit of the checkout, read from .git without spawning git; null outside a checkout. */
+/**
+ * The commit of the checkout, read from .git without spawning git; in a folder made by `wattlab bundle`, the commit
+ * it was packed from (its BUNDLE.json); null otherwise.
+ */
 export function gitCommit(root = packageRoot()): string | null {
+  if (!existsSync(join(root, ".git")) && existsSync(join(root, "BUNDLE.json"))) {
+    try { return (JSON.parse(readFileSync(join(root, "BUNDLE.json"), "utf8")) as { commit?: string | null }).commit ?? null; } catch { return null; }
+  }
   try {
     const head = readFileSync(join(root, ".git", "HEAD"), "utf8").trim();
     if (!head.startsWith("ref: ")) return head;

@@ -15,6 +15,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandSpe
   info: { summary: "print the GPUs, meters and execution providers found, and why any is missing", load: async () => (await import("./commands/info.js")).infoCommand },
   run: { summary: "execute notebooks headless through the tslab kernel", load: async () => (await import("./commands/run.js")).runCommand },
   kernel: { summary: "kernel install: register the wattlab Jupyter kernel (tslab)", load: async () => (await import("./commands/kernel.js")).kernelCommand },
+  bundle: { summary: "pack the CLI, its native packages and optionally Node into one folder for an offline (air-gapped) node", load: async () => (await import("./commands/bundle.js")).bundleCommand },
 };
 
 function overview(): string {

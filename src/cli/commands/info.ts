@@ -10,8 +10,9 @@ export const infoCommand: CommandSpec = {
   options: [{ name: "json", kind: "boolean", help: "print as JSON" }],
   async run(parsed) {
     const meters = await describeMeters();
-    const { listExecutionProviders } = await import("../../engine/onnxruntime/index.js");
-    const providers = await listExecutionProviders();
+    // a `wattlab bundle` folder may carry llama.cpp alone: then say so instead of failing
+    const providers = await import("../../engine/onnxruntime/index.js").then((m) => m.listExecutionProviders(),
+      (e: Error) => [{ name: "onnxruntime", available: false, reason: `onnxruntime-node does not load here: ${e.message.split("\n")[0]}` }]);
     const head = { wattlab: wattlabVersion(), commit: gitCommit(), node: process.version };
     if (get.boolean(parsed, "json")) {
       console.log(JSON.stringify({ ...head, meters, executionProviders: providers }, null, 2));
