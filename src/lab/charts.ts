@@ -17,6 +17,26 @@ export interface SeriesChartOptions {
   logX?: boolean;
 }
 
+/** Short axis labels with units for the figures notebooks plot; anything else shows its column name. */
+const LABELS: Readonly<Record<string, string>> = {
+  decode_j_per_output_token: "J per output token (decode)",
+  prefill_j_per_input_token: "J per input token (prefill)",
+  prefill_j_per_input_token_repeated: "J per input token (repeated prefill)",
+  energy_total_j: "energy per generation (J)",
+  decode_energy_j: "decode energy (J)",
+  latency_total_s: "latency (s)",
+  throughput_tokens_per_s: "tokens/s",
+  batch_size: "batch size (prompts)",
+  input_length: "input length (tokens)",
+  output_length: "output length (tokens)",
+  quantization: "weights",
+};
+
+/** An axis title that fits a 420 px chart: the label, and on a second line what qualifies it. */
+function axisTitle(label: string, note: string | null): string {
+  return note ? `${label}<br><sup>${note}</sup>` : label;
+}
+
 export function seriesChart(rows: readonly SummaryRow[], o: SeriesChartOptions): PlotFigure {
   const groups = new Map<string, SummaryRow[]>();
   for (const r of rows) {
@@ -33,15 +53,21 @@ export function seriesChart(rows: readonly SummaryRow[], o: SeriesChartOptions):
     y: members.map((r) => r[`${o.y}_mean`]),
     error_y: { type: "data", array: members.map((r) => r[`${o.y}_std`] ?? 0), visible: true },
   }));
-  const yTitle = (o.yTitle ?? o.y) + (estimated ? " (includes ESTIMATED CPU energy)" : "");
+  const yTitle = axisTitle(o.yTitle ?? LABELS[o.y] ?? o.y, estimated ? "includes ESTIMATED CPU energy" : null);
+  // Batch sizes and token counts are whole numbers: ticks only where there are values, never at 2.5.
+  const xs = [...new Set(rows.map((r) => r[o.x]))];
+  const integerX = kind === "line" && xs.every((x) => Number.isInteger(x));
   return {
     data,
     layout: {
       title: { text: o.title },
-      xaxis: { title: { text: o.xTitle ?? o.x }, type: o.logX ? "log" : kind === "bar" ? "category" : "linear" },
+      xaxis: {
+        title: { text: o.xTitle ?? LABELS[o.x] ?? o.x }, type: o.logX ? "log" : kind === "bar" ? "category" : "linear",
+        ...(integerX ? { tickmode: "array", tickvals: [...xs].sort((a, b) => Number(a) - Number(b)) } : {}),
+      },
       yaxis: { title: { text: yTitle }, rangemode: "tozero" },
       barmode: "group",
-      margin: { t: 50, r: 20, b: 50, l: 70 },
+      margin: { t: 50, r: 20, b: 50, l: 80 },
       width: 760, height: 420,
     },
   };

@@ -95,7 +95,8 @@ export function standaloneHtml(figure: PlotFigure, plotlySrc: string): string {
   return (
     `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${title}</title>\n` +
     `<script src="${plotlySrc}"></script></head>\n<body style="margin:0">\n` +
-    plotDivHtml({ ...figure, layout, config: { responsive: false, ...figure.config } }) +
+    // no mode bar: it would sit over the title in the PNG made from this page
+    plotDivHtml({ ...figure, layout, config: { responsive: false, displayModeBar: false, ...figure.config } }) +
     "</body></html>\n"
   );
 }
