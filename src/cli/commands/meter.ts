@@ -1,8 +1,11 @@
 // wattlab meter -- <command…>: what any command costs, like codecarbon's monitor, with the windows the command
 // names on $WATTLAB_WINDOW_FD.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { meterCommand as measureCommand, pythonWindowHelperPath, type MeterCommandResult, type NamedWindow } from "../../meter/index.js";
 import type { WindowMeasurement } from "../../meter/types.js";
+import { exportCsv, ResultStore } from "../../sweep/store.js";
+import { windowRows } from "../../sweep/window-rows.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 
 /** Windows listed in the text output; --json lists all. */
@@ -11,7 +14,7 @@ const TEXT_WINDOW_LIMIT = 200;
 export const meterCommand: CommandSpec = {
   name: "meter",
   summary: "measure the energy of any command, and of the windows it names",
-  usage: "wattlab meter [--gpus 0,1] [--idle-seconds S] [--json] -- <command…>   |   wattlab meter --print-python-helper",
+  usage: "wattlab meter [--gpus 0,1] [--idle-seconds S] [--json] [--store DIR] -- <command…>   |   wattlab meter --print-python-helper",
   options: [
     { name: "gpus", kind: "list", help: "NVML indices to count, or none (default: the visible GPUs)" },
     { name: "idle-seconds", kind: "number", help: "idle baseline before the command (0: none)", default: 0 },
@@ -19,6 +22,7 @@ export const meterCommand: CommandSpec = {
     { name: "cpu-tdp-w", kind: "number", help: "CPU TDP for the estimate when RAPL is unreadable" },
     { name: "zone", kind: "string", help: "grid zone for carbon (Electricity Maps zone or ISO alpha-3), default WORLD" },
     { name: "json", kind: "boolean", help: "print the measurement as JSON" },
+    { name: "store", kind: "string", help: "append each window the command ends to DIR/metrics.jsonl (and DIR/metrics.csv) as a result row" },
     { name: "windows", kind: "boolean", help: "give the command a pipe for named windows ($WATTLAB_WINDOW_FD); --no-windows: none", default: true },
     { name: "print-python-helper", kind: "boolean", help: "print wattlab_window.py (Python: `with window(\"decode\"):`) and exit" },
   ],
@@ -57,9 +61,29 @@ export const meterCommand: CommandSpec = {
         ...(r.windowsUsed ? formatNamedWindows(r) : []),
       ].join("\n"));
     }
+    // After the report, so a store that cannot be written never hides the measurement.
+    const storeDir = get.string(parsed, "store");
+    if (storeDir) console.error(storeWindows(storeDir, r));
     process.exitCode = r.exitCode ?? 1;
   },
 };
+
+/** Appends the windows' rows to DIR/metrics.jsonl and rewrites the CSV beside it; returns what to say. */
+function storeWindows(dir: string, r: MeterCommandResult): string {
+  const { rows, skipped } = windowRows({ argv: r.argv, windows: r.windows, marks: r.marks, clockZeroMs: r.clockZeroMs, description: r.description, idle: r.idle });
+  const path = join(dir, "metrics.jsonl");
+  const store = ResultStore.open(path);
+  try {
+    for (const row of rows) store.append(row);
+  } finally {
+    store.close();
+  }
+  if (rows.length > 0) exportCsv(path, join(dir, "metrics.csv"));
+  const left = skipped.length ? `; not stored: ${skipped.join(", ")}` : "";
+  return rows.length > 0 || skipped.length > 0
+    ? `wattlab meter: stored ${rows.length} window row${rows.length === 1 ? "" : "s"} in ${path}${left}`
+    : `wattlab meter: the command ended no window, so nothing was stored in ${path} (name windows with $WATTLAB_WINDOW_FD; see --print-python-helper)`;
+}
 
 function sourcesOf(w: WindowMeasurement): string {
   return `gpu:${w.sources.gpu} cpu:${w.sources.cpu} dram:${w.sources.dram}`;
