@@ -23,6 +23,24 @@ export interface OpenEngineOptions {
   sessionConfig?: Readonly<Record<string, string>>;
 }
 
+/** The line reported when llama.cpp's `auto` loaded `device`. */
+export function llamaCppAutoNote(device: string): string {
+  return `device auto → ${device} (node-llama-cpp loads the first of cuda, vulkan, cpu whose binary works here)`;
+}
+
+/**
+ * A device for `engine`: "auto" becomes the best available (onnxruntime: cuda → webgpu → cpu, each checked and
+ * probed once; llama.cpp resolves it while loading, so it stays "auto" here), with the line saying why; any
+ * other value is returned as given, to be refused by the engine where it does not work.
+ */
+export async function resolveDevice(engine: EngineName, device: ExecutionProvider | "vulkan" | "auto"):
+  Promise<{ device: ExecutionProvider | "vulkan" | "auto"; because: string | null }> {
+  if (device !== "auto" || engine !== "onnxruntime") return { device, because: null };
+  const { chooseOnnxRuntimeDevice } = await import("./onnxruntime/auto-device.js");
+  const choice = await chooseOnnxRuntimeDevice();
+  return { device: choice.device, because: choice.because };
+}
+
 export interface OpenedEngine {
   engine: Engine;
   tokenizer: WattlabTokenizer;
@@ -45,14 +63,20 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
   const engine = options.engine ?? "onnxruntime";
   switch (engine) {
     case "onnxruntime": {
-      if (options.device === "vulkan" || options.device === "auto") {
-        throw new Error(`device "${options.device}" is llama.cpp's; onnxruntime runs on cpu, webgpu or cuda`);
+      if (options.device === "vulkan") {
+        throw new Error(`device "vulkan" is llama.cpp's; onnxruntime runs on cpu, webgpu, cuda or auto`);
       }
+      if (/\.gguf$/i.test(options.modelDir)) {
+        throw new Error(`${options.modelDir} is a GGUF file, llama.cpp's format: use engine llama.cpp (--engine llama.cpp, or leave --engine out)`);
+      }
+      const auto = await resolveDevice("onnxruntime", options.device ?? "cpu");
+      const device = auto.device as ExecutionProvider;
       const modelDir = looksLikeHubId(options.modelDir) ? await downloadOptimumModel(options.modelDir, options.dtype) : options.modelDir;
       // Imported here so that a llama.cpp-only run never loads onnxruntime's native binding.
       const { openOnnxRuntimeEngine } = await import("./onnxruntime/index.js");
       const tokenizer = await loadTokenizer(modelDir);
-      const opened = await openOnnxRuntimeEngine({ ...options, device: options.device, modelDir });
+      const opened = await openOnnxRuntimeEngine({ ...options, device, modelDir });
+      if (auto.because) opened.info.notes = [...(opened.info.notes ?? []), auto.because];
       return { engine: opened, tokenizer };
     }
     case "llama.cpp": {
@@ -63,6 +87,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
       // Imported here so that an onnxruntime run never loads node-llama-cpp.
       const { openLlamaCppEngine } = await import("./llamacpp/index.js");
       const opened = await openLlamaCppEngine({ modelPath: options.modelDir, device: options.device, threads: options.threads });
+      if (options.device === "auto") opened.engine.info.notes = [...(opened.engine.info.notes ?? []), llamaCppAutoNote(opened.engine.info.device)];
       return { engine: opened.engine, tokenizer: fromLlamaCppTokenizer(opened.tokenizer) };
     }
     default:

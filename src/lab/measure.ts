@@ -2,18 +2,20 @@
 // this module opens meter windows at the engine's prefill/decode hooks.
 import { resolvePromptPool } from "../data/pool.js";
 import { promptsFor } from "../data/prompts.js";
-import { openEngine } from "../engine/load.js";
+import { llamaCppAutoNote, openEngine, resolveDevice } from "../engine/load.js";
 import type { EngineInfo, EngineName, ExecutionProvider, GenerationResult } from "../engine/types.js";
 import { Meter, type MeterOptions } from "../meter/index.js";
 import type { PowerSample, WindowMeasurement } from "../meter/types.js";
-import type { DatasetName, Quantization } from "../sweep/dimensions.js";
-import { dtypeFor, resolveModel, type ModelStoreOptions } from "./models.js";
+import type { DatasetName, Quantization, SweepDevice } from "../sweep/dimensions.js";
+import { chooseEngine, dtypeFor, resolveModel, type ModelStoreOptions } from "./models.js";
 
 export interface MeasureGenerationOptions extends ModelStoreOptions {
   /** A preset (built on first use) or a model folder / .gguf file. Default "tiny". */
   model?: string;
+  /** Default: llama.cpp for a .gguf file, onnxruntime otherwise (engineChosenBecause says which applied). */
   engine?: EngineName;
-  device?: ExecutionProvider;
+  /** "auto": the best available for the engine (onnxruntime: cuda → webgpu → cpu; llama.cpp: cuda → vulkan → cpu). Default "cpu". */
+  device?: ExecutionProvider | "vulkan" | "auto";
   /** Presets are built in this form (default fp32); a folder or file runs as what it holds unless this is given. */
   quantization?: Quantization;
   /** A literal prompt (repeated `batch` times); else `inputTokens` exact tokens from `dataset`. */
@@ -57,17 +59,24 @@ export interface MeasuredGeneration {
   meterSources: WindowMeasurement["sources"];
   /** Where the prompts came from: the dataset asked for, the one used, and why they differ; null for a literal prompt. */
   dataset: { requested: DatasetName; used: DatasetName; reason: string | null } | null;
-  /** What was chosen for the caller, one line each (which file of a folder ran, …); [] when nothing was. */
+  /** Why this engine ran when none was asked for (e.g. the model is a .gguf file); null when the caller named it. */
+  engineChosenBecause: string | null;
+  /** Which device `auto` became and why; null when the caller named the device. */
+  deviceChosenBecause: string | null;
+  /** What was chosen for the caller, one line each (the device auto became, which file of a folder ran, …); [] when nothing was. */
   notes: string[];
 }
 
 export async function measureGeneration(options: MeasureGenerationOptions = {}): Promise<MeasuredGeneration> {
-  const engineName = options.engine ?? "onnxruntime";
   const model = options.model ?? "tiny";
+  const chosen = chooseEngine(model, options.engine);
+  const engineName = chosen.engine;
   const dtype = dtypeFor(model, options.quantization);
-  const resolved = await resolveModel(model, dtype.build, engineName, options);
+  // auto is resolved before the model: a preset's graph form depends on where it runs
+  const device = await resolveDevice(engineName, options.device ?? "cpu");
+  const resolved = await resolveModel(model, dtype.build, engineName, { ...options, device: device.device === "auto" ? undefined : device.device as SweepDevice });
   const { engine, tokenizer } = await openEngine({
-    engine: engineName, modelDir: resolved.dir, device: options.device ?? "cpu", dtype: dtype.open, threads: options.threads, kvCache: options.kvCache,
+    engine: engineName, modelDir: resolved.dir, device: device.device, dtype: dtype.open, threads: options.threads, kvCache: options.kvCache,
     sessionConfig: options.sessionConfig,
   });
   const meter = await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter });
@@ -100,7 +109,12 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
       decodeJPerToken: decode.totalEnergyJ / Math.max(1, result.outputTokens),
       meterSources: decode.sources,
       dataset: pool && { requested: pool.requested, used: pool.used, reason: pool.fallbackReason },
-      notes: [...(engine.info.notes ?? [])],
+      engineChosenBecause: chosen.because,
+      deviceChosenBecause: device.because ?? (device.device === "auto" ? llamaCppAutoNote(engine.info.device) : null),
+      notes: [
+        ...(chosen.because && engineName === "llama.cpp" ? [`engine llama.cpp: ${chosen.because}`] : []),
+        ...(device.because ? [device.because] : []), ...(engine.info.notes ?? []),
+      ],
     };
   } finally {
     await meter.close();

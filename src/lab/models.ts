@@ -1,9 +1,9 @@
 // Where a sweep's `model` value becomes files on disk: presets are built once into the models folder
 // (ONNX for onnxruntime, GGUF for llama.cpp), anything else is taken as a path the user brought.
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EngineName } from "../engine/types.js";
-import { ensureModel, type FloatForm, type GraphForm, type ModelDtype } from "../models/build.js";
+import { ensureModel, modelDir, readManifest, type FloatForm, type GraphForm, type ModelDtype } from "../models/build.js";
 import { headDim } from "../models/presets.js";
 import { buildGguf } from "../models/gguf/index.js";
 import { PRESETS } from "../models/presets.js";
@@ -96,10 +96,40 @@ export function dtypeFor(model: string, asked: Quantization | undefined): { buil
   return { build: asked ?? "fp32", open: asked };
 }
 
+/**
+ * The engine for a model when none is asked for: llama.cpp for a .gguf file (or a folder holding only GGUF files),
+ * onnxruntime otherwise. `because` says why, for output that reports the choice; null when the caller asked.
+ */
+export function chooseEngine(model: string, asked: EngineName | undefined): { engine: EngineName; because: string | null } {
+  if (asked) return { engine: asked, because: null };
+  if (/\.gguf$/i.test(model)) return { engine: "llama.cpp", because: `${model} is a GGUF file, llama.cpp's format` };
+  if (!isPreset(model) && existsSync(model) && statSync(model).isDirectory()) {
+    const files = readdirSync(model);
+    const onnx = files.some((f) => f.endsWith(".onnx") || f === "onnx" || f === "genai_config.json");
+    if (!onnx && files.some((f) => f.endsWith(".gguf"))) return { engine: "llama.cpp", because: `${model} holds a GGUF file and no ONNX model` };
+  }
+  return { engine: "onnxruntime", because: isPreset(model) ? "presets run on onnxruntime unless llama.cpp is asked for" : "the model is not a GGUF file" };
+}
+
 /** `hf:owner/repo/file.gguf`, an https URL, or a hub id `owner/name` (not an existing path). */
 export function isHubReference(model: string): boolean {
   return /^(hf:|huggingface:|https?:\/\/)/.test(model) || /^[\w.-]+\/[\w.-]+$/.test(model);
 }
+
+/**
+ * The manifest hash resolveModel would report for an ONNX preset, read from its cached build without building;
+ * undefined when it is not built yet or no manifest applies (GGUF files, folders the user brought).
+ */
+export function builtManifestHash(model: string, quantization: Quantization, engine: EngineName, options: ResolveModelOptions = {}): string | undefined {
+  if (!(model in PRESETS) || engine === "llama.cpp") return undefined;
+  const dtype = quantization as ModelDtype;
+  const graph = options.graph ?? graphFormFor(model, options.device);
+  const activations = activationsFor(dtype, options.device);
+  const manifest = readManifest(modelDir(options.modelsDir ?? defaultModelsDir(), model, dtype, { seed: options.seed, graph, activations }));
+  return manifest ? manifestHashOf(manifest) : undefined;
+}
+
+const manifestHashOf = (manifest: { files: { sha256: string }[] }): string => manifest.files.map((f) => f.sha256).join(":").slice(0, 64);
 
 /** Resolves (and builds on first use) the model a sweep row names. */
 export async function resolveModel(model: string, quantization: Quantization, engine: EngineName,
@@ -129,5 +159,5 @@ export async function resolveModel(model: string, quantization: Quantization, en
   const dtype = quantization as ModelDtype;
   const activations = activationsFor(dtype, options.device);
   const manifest = await ensureModel(modelsDir, model, dtype, { seed: options.seed, tokenizerDir, graph, activations });
-  return { dir: manifest.dir, manifestHash: manifest.files.map((f) => f.sha256).join(":").slice(0, 64), graphForm: manifest.graph };
+  return { dir: manifest.dir, manifestHash: manifestHashOf(manifest), graphForm: manifest.graph };
 }

@@ -79,3 +79,49 @@ test("an optimum folder with several files says which one it ran when --dtype is
   assert.equal(other.status, 1, "the int4 file is not a model: asking for it must open it and fail");
   assert.match(other.stderr, /model_q4\.onnx/);
 });
+
+const gguf = sharedPath("fixtures/gguf/stories260K.gguf");
+
+test("a .gguf path without --engine runs on llama.cpp and --json says why", { skip: gguf.skip }, () => {
+  const r = wattlab(["generate", "--model", gguf.path, "--prompt", "Once", "--max-new-tokens", "4", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout) as { info: { engine: string }; engineChosenBecause: string | null };
+  assert.equal(m.info.engine, "llama.cpp");
+  assert.match(m.engineChosenBecause ?? "", /stories260K\.gguf is a GGUF file, llama\.cpp's format/);
+  const named = wattlab(["generate", "--model", gguf.path, "--engine", "llama.cpp", "--prompt", "Once", "--max-new-tokens", "4", "--json"]);
+  assert.equal(named.status, 0, named.stderr);
+  assert.equal((JSON.parse(named.stdout) as { engineChosenBecause: string | null }).engineChosenBecause, null);
+  // asking onnxruntime for a GGUF file says what to do instead of "no tokenizer.json"
+  const wrong = wattlab(["generate", "--model", gguf.path, "--engine", "onnxruntime", "--prompt", "Once", "--max-new-tokens", "4"]);
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /is a GGUF file, llama\.cpp's format: use engine llama\.cpp/);
+  assert.equal(wrong.stderr.trim().split("\n").length, 1, wrong.stderr);
+});
+
+test("--device auto picks the best provider that works here and reports it; explicit devices stay strict", { skip: fixture.skip }, (t) => {
+  const dir = tempDir(t);
+  const env = { WATTLAB_CACHE: dir };
+  const started = Date.now();
+  const r = wattlab(["generate", "--model", fixture.path, "--device", "auto", "--prompt", "hi", "--max-new-tokens", "4", "--json"], env);
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout) as { info: { device: string }; deviceChosenBecause: string | null; notes: string[] };
+  assert.ok(["cpu", "webgpu", "cuda"].includes(m.info.device));
+  assert.match(m.deviceChosenBecause ?? "", new RegExp(`^device auto → ${m.info.device} `));
+  assert.ok(m.notes.includes(m.deviceChosenBecause!));
+  if (m.info.device === "cpu") {
+    // both GPU providers were passed over, each with its reason
+    assert.match(m.deviceChosenBecause!, /cuda: .+; webgpu: .+/);
+    assert.ok(Date.now() - started < 60_000, "choosing cpu must not wait on a hanging probe");
+    const strict = wattlab(["generate", "--model", fixture.path, "--device", "webgpu", "--prompt", "hi", "--max-new-tokens", "4"], env);
+    assert.equal(strict.status, 1, "an explicit --device webgpu where it cannot run is refused, not replaced");
+    assert.match(strict.stderr, /webgpu/);
+  }
+});
+
+test("--device auto on a .gguf lets llama.cpp pick among cuda, vulkan, cpu and says which", { skip: gguf.skip }, () => {
+  const r = wattlab(["generate", "--model", gguf.path, "--device", "auto", "--prompt", "Once", "--max-new-tokens", "4", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout) as { info: { device: string }; deviceChosenBecause: string | null };
+  assert.ok(["cpu", "vulkan", "cuda"].includes(m.info.device), m.info.device);
+  assert.equal(m.deviceChosenBecause, `device auto → ${m.info.device} (node-llama-cpp loads the first of cuda, vulkan, cpu whose binary works here)`);
+});

@@ -13,12 +13,12 @@ const DTYPES: readonly string[] = QUANTIZATIONS;
 export const generateCommand: CommandSpec = {
   name: "generate",
   summary: "generate tokens with a model and report timings and energy",
-  usage: "wattlab generate --model <preset|dir|file.gguf> [--engine onnxruntime|llama.cpp] [--dtype fp16] [--device cpu|webgpu|cuda|vulkan] [--prompt TEXT | --input-tokens N] [--batch B] --max-new-tokens N [--fixed-length] [--ort-config KEY=VALUE ...] [--json]",
+  usage: "wattlab generate --model <preset|dir|file.gguf> [--engine onnxruntime|llama.cpp] [--dtype fp16] [--device cpu|webgpu|cuda|vulkan|auto] [--prompt TEXT | --input-tokens N] [--batch B] --max-new-tokens N [--fixed-length] [--ort-config KEY=VALUE ...] [--json]",
   options: [
     { name: "model", kind: "string", help: "a preset (built on first use: tiny, llama-2-7b, …), a model folder or a .gguf file", default: "tiny" },
-    { name: "engine", kind: "string", help: ENGINES.join(" | "), default: "onnxruntime" },
+    { name: "engine", kind: "string", help: ENGINES.join(" | ") + " (default: llama.cpp for a .gguf file, onnxruntime otherwise)" },
     { name: "dtype", kind: "string", help: DTYPES.join(" | ") + " (default: presets are built as fp32; a model folder runs what it holds; an optimum folder with several files picks by it)" },
-    { name: "device", kind: "string", help: DEVICES.join(" | "), default: "cpu" },
+    { name: "device", kind: "string", help: DEVICES.join(" | ") + " (auto: the best available for the engine — onnxruntime cuda → webgpu → cpu, llama.cpp cuda → vulkan → cpu)", default: "cpu" },
     { name: "prompt", kind: "string", help: "prompt text (repeated --batch times)" },
     { name: "input-tokens", kind: "number", help: "exactly N prompt tokens from --dataset instead of --prompt", default: 32 },
     { name: "dataset", kind: "string", help: "alpaca | gsm8k | synthetic, for --input-tokens", default: "synthetic" },
@@ -32,10 +32,10 @@ export const generateCommand: CommandSpec = {
     { name: "json", kind: "boolean", help: "print the whole measurement as JSON" },
   ],
   async run(parsed) {
-    const engine = get.string(parsed, "engine")!;
+    const engine = get.string(parsed, "engine");
     const device = get.string(parsed, "device")!;
     const dtype = get.string(parsed, "dtype");
-    if (!ENGINES.includes(engine)) throw new UsageError(`wattlab generate: --engine "${engine}" is not one of ${ENGINES.join(", ")}`);
+    if (engine !== undefined && !ENGINES.includes(engine)) throw new UsageError(`wattlab generate: --engine "${engine}" is not one of ${ENGINES.join(", ")}`);
     if (!DEVICES.includes(device)) throw new UsageError(`wattlab generate: --device "${device}" is not one of ${DEVICES.join(", ")}`);
     if (dtype !== undefined && !DTYPES.includes(dtype)) throw new UsageError(`wattlab generate: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
     const batch = get.number(parsed, "batch")!;
@@ -43,11 +43,11 @@ export const generateCommand: CommandSpec = {
     if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`wattlab generate: --batch must be a whole number ≥ 1, got ${batch}`);
     if (!(Number.isInteger(maxNew) && maxNew >= 1)) throw new UsageError(`wattlab generate: --max-new-tokens must be a whole number ≥ 1, got ${maxNew}`);
     const sessionConfig = parseOrtConfig("generate", get.list(parsed, "ort-config"));
-    if (sessionConfig && engine !== "onnxruntime") {
+    if (sessionConfig && engine === "llama.cpp") {
       throw new UsageError(`wattlab generate: --ort-config sets onnxruntime session config entries; --engine ${engine} takes none (leave --ort-config out or use --engine onnxruntime)`);
     }
     const m = await measureGeneration({
-      model: get.string(parsed, "model"), engine: engine as EngineName, device: device as ExecutionProvider,
+      model: get.string(parsed, "model"), engine: engine as EngineName | undefined, device: device as ExecutionProvider | "vulkan" | "auto",
       quantization: dtype as Quantization | undefined, prompt: get.string(parsed, "prompt"), inputTokens: get.number(parsed, "input-tokens"),
       dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
