@@ -4,7 +4,7 @@ import { openEngine } from "../engine/load.js";
 import { Meter, type MeterOptions } from "../meter/index.js";
 import type { SweepDeps, SweepMeter } from "../sweep/run.js";
 import { wandbTrackerFromEnv } from "../sweep/wandb-tracker.js"; // W&B tracker (issue 6)
-import { resolveModel, type ModelStoreOptions } from "./models.js";
+import { builtManifestHash, resolveModel, type ModelStoreOptions } from "./models.js";
 
 export interface LabOptions extends ModelStoreOptions {
   meter?: MeterOptions;
@@ -15,8 +15,9 @@ export interface LabOptions extends ModelStoreOptions {
 /** Adapts the Meter (IdleBaseline with per-device watts) to the runner's narrower SweepMeter. */
 export function sweepMeter(meter: Meter): SweepMeter {
   return {
-    begin: (name) => meter.begin(name),
-    end: (name) => meter.end(name),
+    begin: (name, options) => meter.begin(name, options),
+    end: (name, options) => meter.end(name, options),
+    resolution: () => meter.resolution(),
     cancel: (name) => meter.cancel(name),
     measureIdle: async (seconds) => ({ powerW: (await meter.measureIdle(seconds)).totalPowerW }),
     describe: () => meter.describe(),
@@ -27,6 +28,7 @@ export function sweepMeter(meter: Meter): SweepMeter {
 export function labSweepDeps(options: LabOptions = {}): SweepDeps {
   return {
     resolveModel: (model, quantization, engine, device) => resolveModel(model, quantization, engine, { ...options, device }),
+    manifestHash: (model, quantization, engine, device) => builtManifestHash(model, quantization, engine, { ...options, device }),
     openEngine: (o) => openEngine({ engine: o.engine, modelDir: o.modelDir, device: o.device, dtype: o.dtype, threads: options.threads }),
     openMeter: async () => sweepMeter(await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter })),
     // >>> W&B tracker (issue 6): null unless WANDB_API_KEY is set; @wandb/sdk loads only when a sweep starts

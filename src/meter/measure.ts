@@ -1,6 +1,7 @@
 // Turns two snapshots (begin, end) into a WindowMeasurement: counter where valid, else integrated power.
 import type { ChannelInfo } from "./devices/channel.js";
 import type { Snapshot, WindowPeaks } from "./sampler-protocol.js";
+import { isBelowResolution, updatesSpanned, type ChannelResolution } from "./resolution.js";
 import type { FigureSource, GpuWindowEnergy, WindowMeasurement } from "./types.js";
 
 /** Idle power per channel from Meter.measureIdle. Units: W. */
@@ -24,7 +25,7 @@ export function channelEnergy(info: ChannelInfo, begin: Snapshot, end: Snapshot)
   const b = end.channels[info.key];
   if (!a || !b) return { energyJ: 0, source: "none" };
   if (info.hasCounter && a.counterJ !== null && b.counterJ !== null && a.epoch === b.epoch && b.counterJ >= a.counterJ) {
-    return { energyJ: b.counterJ - a.counterJ, source: "counter" };
+    return { energyJ: b.counterJ - a.counterJ, source: info.counterSource ?? "counter" };
   }
   if (b.integratedJ !== null) return { energyJ: b.integratedJ - (a.integratedJ ?? b.integratedJ), source: info.powerSource };
   return { energyJ: 0, source: "none" };
@@ -45,6 +46,8 @@ export function measureWindow(input: {
   end: Snapshot;
   peaks: WindowPeaks | null;
   idle: IdleBaseline | null;
+  /** Each channel's update period as probed at open; without it the window cannot say what it resolved. */
+  resolution?: ChannelResolution[];
 }): WindowMeasurement {
   const { channels, begin, end, peaks, idle } = input;
   const seconds = Math.max(0, (end.tMs - begin.tMs) / 1000);
@@ -87,7 +90,31 @@ export function measureWindow(input: {
     startMs: begin.tMs,
     endMs: end.tMs,
     idleEnergyJ,
+    ...resolvedBy(seconds, input.resolution),
+    ...gpuStateOf(channels, begin, end),
+    ...machineBusyOf(begin, end),
   };
+}
+
+/** How many updates of the slowest energy channel the window spans, and whether that is too few. */
+function resolvedBy(seconds: number, resolution: ChannelResolution[] | undefined): Pick<WindowMeasurement, "counterUpdates" | "belowResolution"> {
+  if (!resolution) return {};
+  const counterUpdates = updatesSpanned(seconds, resolution);
+  return { counterUpdates, belowResolution: isBelowResolution(counterUpdates) };
+}
+
+function gpuStateOf(channels: ChannelInfo[], begin: Snapshot, end: Snapshot): Pick<WindowMeasurement, "gpuState"> {
+  const gpus = channels.filter((c) => c.kind === "gpu");
+  if (gpus.length === 0 || !begin.gpuState || !end.gpuState) return {};
+  const at = (s: Snapshot) => gpus.map((c) => ({ index: c.index, temperatureC: null, smClockMhz: null, powerW: null, ...s.gpuState?.[c.key] }));
+  return { gpuState: { start: at(begin), end: at(end) } };
+}
+
+/** Share of every CPU busy outside this process during the window (another sweep, a build). */
+function machineBusyOf(begin: Snapshot, end: Snapshot): Pick<WindowMeasurement, "machineBusyShare"> {
+  const a = begin.machineCpu, b = end.machineCpu;
+  if (!a || !b || !(b.totalS > a.totalS)) return {};
+  return { machineBusyShare: Math.min(1, Math.max(0, (b.busyS - a.busyS - (b.ownS - a.ownS)) / (b.totalS - a.totalS))) };
 }
 
 /** Idle power per channel from a window measured while nothing ran. */

@@ -4,10 +4,11 @@ import type { MeterDescription } from "./description.js";
 import type { CpuChoice, GpuChoice } from "./devices/open.js";
 import { DEFAULT_POWERCAP_ROOT } from "./devices/rapl.js";
 import { idleBaselineFrom, measureWindow, type IdleBaseline } from "./measure.js";
+import { slowestUpdateMs, type ChannelResolution } from "./resolution.js";
 import { DEFAULT_NVML_LIBRARY } from "./nvml/library.js";
 import { Sampler } from "./sampler.js";
 import type { Snapshot } from "./sampler-protocol.js";
-import type { GridIntensity, PowerSample, WindowMeasurement } from "./types.js";
+import type { GridIntensity, PowerSample, WindowMeasurement, WindowOptions } from "./types.js";
 import { warnOnce } from "./warnings.js";
 import { WindowBook } from "./windows.js";
 
@@ -20,6 +21,10 @@ export interface MeterOptions {
   sampleMs?: number;
   /** CPU TDP for the estimate; default $WATTLAB_CPU_TDP_W, then a table by CPU model. Units: W. */
   cpuTdpW?: number;
+  /** What the CPU estimate covers: "process" (default: this process and its children's CPU time) or "machine". */
+  cpuEstimate?: "process" | "machine";
+  /** How long the energy counters are watched at open for their update period and step (0: not). Units: ms. Default 450. */
+  probeMs?: number;
   /** Default $WATTLAB_NVML_LIB, else libnvidia-ml.so.1 from the loader's path. */
   nvmlLibraryPath?: string;
   /** Default /sys/class/powercap. */
@@ -82,6 +87,8 @@ export class Meter {
       powercapRoot: options.powercapRoot ?? DEFAULT_POWERCAP_ROOT,
       cpuTdpW: options.cpuTdpW,
       cpuTdpEnv: process.env.WATTLAB_CPU_TDP_W,
+      cpuEstimateScope: options.cpuEstimate,
+      probeMs: options.probeMs,
       sampleMs,
       epochMs,
       ringCapacity: options.traceCapacity ?? 1 << 16,
@@ -95,6 +102,7 @@ export class Meter {
       gpu,
       cpu,
       carbon: carbon?.intensity ?? null,
+      resolution: sampler.ready.resolution,
       warnings,
     };
     return new Meter(sampler, description, carbon?.intensity ?? null, epochMs);
@@ -133,9 +141,9 @@ export class Meter {
    * Opens window `name` with a fresh reading of every device. Throws MeterWindowError if it is open already.
    * `at.atMs`: the window began earlier (an event timestamped on arrival); the reading is moved back to it.
    */
-  async begin(name: string, at: WindowTime = {}): Promise<void> {
+  async begin(name: string, at: WindowTime & WindowOptions = {}): Promise<void> {
     this.assertOpen();
-    const window = this.windows.add(name, (id) => ({ begin: this.sampler.begin(id, at.atMs) }));
+    const window = this.windows.add(name, (id) => ({ begin: this.sampler.begin(id, at.atMs, at.alignToCounter) }));
     try {
       await window.state.begin;
     } catch (error) {
@@ -145,14 +153,25 @@ export class Meter {
   }
 
   /** Closes window `name` with a fresh reading and returns what it measured. Throws MeterWindowError if not open. */
-  async end(name: string, at: WindowTime = {}): Promise<WindowMeasurement> {
+  async end(name: string, at: WindowTime & WindowOptions = {}): Promise<WindowMeasurement> {
     this.assertOpen();
     const window = this.windows.take(name, "end");
     // Asked at once, not after the begin reading arrives: the end is read as close to its time as possible.
-    const [begin, { snapshot: end, peaks }] = await Promise.all([window.state.begin, this.sampler.end(window.id, at.atMs)]);
-    const measurement = measureWindow({ name, channels: this.sampler.ready.channels, begin, end, peaks, idle: this.idle });
+    const [begin, { snapshot: end, peaks }] = await Promise.all([window.state.begin, this.sampler.end(window.id, at.atMs, at.alignToCounter)]);
+    const measurement = measureWindow({ name, channels: this.sampler.ready.channels, begin, end, peaks, idle: this.idle, resolution: this.sampler.ready.resolution });
     if (this.intensity) measurement.carbon = carbonFor(measurement.totalEnergyJ, this.intensity);
     return measurement;
+  }
+
+  /**
+   * Each channel's update period and step as probed at open, and the slowest period among them (what a window must
+   * span enough of: src/meter/resolution.ts).
+   */
+  resolution(): { updateS: number | null; stepJ: number | null; channels: ChannelResolution[] } {
+    const channels = structuredClone(this.sampler.ready.resolution);
+    const ms = slowestUpdateMs(channels);
+    const slowest = channels.find((c) => c.updateMs === ms);
+    return { updateS: ms === null ? null : ms / 1000, stepJ: slowest?.stepJ ?? null, channels };
   }
 
   /** Forgets window `name` without measuring it. Throws MeterWindowError if not open. */

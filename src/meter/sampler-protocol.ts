@@ -2,9 +2,12 @@
 import type { CpuDescription, GpuDescription } from "./description.js";
 import type { ChannelInfo } from "./devices/channel.js";
 import type { DeviceOptions } from "./devices/open.js";
+import type { ChannelResolution } from "./resolution.js";
 import type { RingBuffers } from "./ring.js";
 
 export interface SamplerConfig extends DeviceOptions {
+  /** How long the counters are watched at open for their update period (0: not at all). Units: ms. Default 450. */
+  probeMs?: number;
   /** The main thread's clock at open (performance.timeOrigin + now()): sample times are ms after it. */
   epochMs: number;
   ringCapacity: number;
@@ -24,6 +27,10 @@ export interface Snapshot {
   /** ms since the meter opened. */
   tMs: number;
   channels: Record<string, ChannelSnapshot>;
+  /** Per GPU channel key: temperature, SM clock and power from the latest full sample. */
+  gpuState?: Record<string, { temperatureC: number | null; smClockMhz: number | null; powerW: number | null }>;
+  /** Cumulative CPU time of the whole machine (/proc/stat) and of this process; null where unreadable. Units: s. */
+  machineCpu?: { busyS: number; totalS: number; ownS: number } | null;
 }
 
 /** Maxima seen by the samples taken between a window's begin and end (both included). */
@@ -35,14 +42,14 @@ export interface WindowPeaks {
 }
 
 export type ToWorker =
-  | { type: "begin"; request: number; window: number; atMs?: number }
-  | { type: "end"; request: number; window: number; atMs?: number }
+  | { type: "begin"; request: number; window: number; atMs?: number; align?: boolean }
+  | { type: "end"; request: number; window: number; atMs?: number; align?: boolean }
   | { type: "drop"; window: number }
   | { type: "dropAll" }
   | { type: "close"; request: number };
 
 export type FromWorker =
-  | { type: "ready"; channels: ChannelInfo[]; gpu: GpuDescription; cpu: CpuDescription; warnings: string[]; ring: RingBuffers }
+  | { type: "ready"; channels: ChannelInfo[]; gpu: GpuDescription; cpu: CpuDescription; warnings: string[]; ring: RingBuffers; resolution: ChannelResolution[] }
   | { type: "failed"; message: string }
   | { type: "snapshot"; request: number; snapshot: Snapshot; peaks: WindowPeaks | null }
   | { type: "closed"; request: number };

@@ -3,6 +3,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Channel, ChannelReading } from "./devices/channel.js";
 import { openDevices, type OpenedDevices } from "./devices/open.js";
+import { readCpuTimes } from "./devices/cpu-estimate.js";
+import { nextChanges, probeResolution, steppedChannels, threadClock, valueAtEnd } from "./counter-watch.js";
 import { createRing, RingWriter } from "./ring.js";
 import type { ChannelSnapshot, FromWorker, SamplerConfig, Snapshot, ToWorker, WindowPeaks } from "./sampler-protocol.js";
 
@@ -22,6 +24,9 @@ class ChannelState {
   /** Latest known power for the trace and peaks; NaN before any. Units: W. */
   powerW = Number.NaN;
   memoryMb: number | null = null;
+  /** GPU state from the latest full read (null before any, or where the device does not say). */
+  temperatureC: number | null = null;
+  smClockMhz: number | null = null;
 
   constructor(readonly channel: Channel) {}
 
@@ -54,6 +59,8 @@ class ChannelState {
       this.powerW = powerW;
     }
     if (reading.memoryMb !== undefined && reading.memoryMb !== null) this.memoryMb = reading.memoryMb;
+    if (reading.temperatureC !== undefined && reading.temperatureC !== null) this.temperatureC = reading.temperatureC;
+    if (reading.smClockMhz !== undefined && reading.smClockMhz !== null) this.smClockMhz = reading.smClockMhz;
   }
 
   /** Average power since the last derivation point, or undefined when too little time has passed. */
@@ -99,6 +106,11 @@ async function run(): Promise<void> {
     return;
   }
   const states = devices.channels.map((channel) => new ChannelState(channel));
+  // Know the instrument: each counter's update period and step, watched before the first window can open.
+  const watch = threadClock(clockMs);
+  const resolution = probeResolution(devices.channels, watch, { budgetMs: config.probeMs ?? 450, sampleMs: config.sampleMs });
+  const stepped = steppedChannels(resolution);
+  const periodMs = Math.max(0, ...stepped.map((i) => resolution[i].updateMs ?? 0));
   const ring = createRing(config.ringCapacity, states.length);
   const writer = new RingWriter(ring);
   const watts = new Float64Array(states.length);
@@ -132,10 +144,51 @@ async function run(): Promise<void> {
   /** Read at `tMs`; dated `atMs` (≤ tMs) when the caller timestamped the event before asking. */
   const snapshot = (tMs: number, atMs = tMs): Snapshot => {
     const backMs = Math.max(0, tMs - atMs);
+    const gpuState: NonNullable<Snapshot["gpuState"]> = {};
+    for (const state of states) {
+      if (state.channel.info.kind !== "gpu") continue;
+      gpuState[state.channel.info.key] = { temperatureC: state.temperatureC, smClockMhz: state.smClockMhz, powerW: Number.isFinite(state.powerW) ? state.powerW : null };
+    }
+    let machineCpu: Snapshot["machineCpu"] = null;
+    try {
+      const t = readCpuTimes();
+      const own = process.cpuUsage();
+      machineCpu = { busyS: t.busy / 100, totalS: t.total / 100, ownS: (own.user + own.system) / 1e6 };
+    } catch { /* not Linux */ }
     return {
       tMs: tMs - backMs,
       channels: Object.fromEntries(states.map((state) => [state.channel.info.key, state.snapshot(tMs, backMs)])),
+      gpuState,
+      machineCpu,
     };
+  };
+  /** An aligned begin: wait for each stepped counter's next update, read then (exact), carried to now at its power. */
+  const alignedBegin = (): Snapshot => {
+    const ticks = nextChanges(stepped.map((i) => states[i].channel), watch, 1.5 * periodMs);
+    const tMs = sample(false);
+    const snap = snapshot(tMs);
+    stepped.forEach((i, k) => {
+      const tick = ticks[k];
+      const state = states[i];
+      if (!tick) return;
+      const carriedJ = Number.isFinite(state.powerW) ? state.powerW * (Math.max(0, tMs - tick.tMs) / 1000) : 0;
+      snap.channels[state.channel.info.key].counterJ = tick.valueJ + carriedJ;
+    });
+    return snap;
+  };
+  /** An aligned end: read now, then the next two updates of each stepped counter give its value at now exactly. */
+  const alignedEnd = (): Snapshot => {
+    const tMs = sample(false);
+    const snap = snapshot(tMs);
+    const channels = stepped.map((i) => states[i].channel);
+    const first = nextChanges(channels, watch, 1.5 * periodMs);
+    const second = nextChanges(channels, watch, 1.5 * periodMs, 1, first.map((c) => c?.valueJ ?? null));
+    stepped.forEach((i, k) => {
+      const value = valueAtEnd(tMs, first[k], second[k]);
+      const key = states[i].channel.info.key;
+      if (value !== null && snap.channels[key].counterJ !== null) snap.channels[key].counterJ = value;
+    });
+    return snap;
   };
 
   sample(true);
@@ -157,14 +210,22 @@ async function run(): Promise<void> {
         const memoryMb: Record<string, number> = {};
         for (const state of states) if (state.channel.info.kind === "gpu" && state.memoryMb !== null) memoryMb[state.channel.info.key] = state.memoryMb;
         open.set(message.window, { peakPowerW: null, memoryMb });
+        if (message.align && message.atMs === undefined && stepped.length > 0) {
+          post({ type: "snapshot", request: message.request, snapshot: alignedBegin(), peaks: null });
+          break;
+        }
         const tMs = sample(false);
         post({ type: "snapshot", request: message.request, snapshot: snapshot(tMs, message.atMs), peaks: null });
         break;
       }
       case "end": {
-        const tMs = sample(false);
         const peaks = open.get(message.window) ?? null;
         open.delete(message.window);
+        if (message.align && message.atMs === undefined && stepped.length > 0) {
+          post({ type: "snapshot", request: message.request, snapshot: alignedEnd(), peaks });
+          break;
+        }
+        const tMs = sample(false);
         post({ type: "snapshot", request: message.request, snapshot: snapshot(tMs, message.atMs), peaks });
         break;
       }
@@ -183,7 +244,7 @@ async function run(): Promise<void> {
     }
   });
 
-  post({ type: "ready", channels: states.map((state) => state.channel.info), gpu: devices.gpu, cpu: devices.cpu, warnings: devices.warnings, ring });
+  post({ type: "ready", channels: states.map((state) => state.channel.info), gpu: devices.gpu, cpu: devices.cpu, warnings: devices.warnings, ring, resolution });
 }
 
 void run();

@@ -4,6 +4,7 @@ import type { ChannelInfo } from "./devices/channel.js";
 import type { CpuDescription, GpuDescription } from "./description.js";
 import { RingReader } from "./ring.js";
 import type { FromWorker, SamplerConfig, Snapshot, ToWorker, WindowPeaks } from "./sampler-protocol.js";
+import type { ChannelResolution } from "./resolution.js";
 import type { PowerSample } from "./types.js";
 
 /**
@@ -30,6 +31,8 @@ export interface SamplerReady {
   gpu: GpuDescription;
   cpu: CpuDescription;
   warnings: string[];
+  /** Each channel's update period and step, probed at open. */
+  resolution: ChannelResolution[];
 }
 
 interface Pending {
@@ -111,14 +114,14 @@ export class Sampler {
   }
 
   /** `atMs`: when the window really began (ms since open, ≤ now); the reading is moved back to it. */
-  async begin(window: number, atMs?: number): Promise<Snapshot> {
-    const reply = await this.request({ type: "begin", request: this.nextRequest++, window, atMs });
+  async begin(window: number, atMs?: number, align?: boolean): Promise<Snapshot> {
+    const reply = await this.request({ type: "begin", request: this.nextRequest++, window, atMs, align });
     if (reply.type !== "snapshot") throw new Error(`meter sampler answered ${reply.type} to begin`);
     return reply.snapshot;
   }
 
-  async end(window: number, atMs?: number): Promise<{ snapshot: Snapshot; peaks: WindowPeaks | null }> {
-    const reply = await this.request({ type: "end", request: this.nextRequest++, window, atMs });
+  async end(window: number, atMs?: number, align?: boolean): Promise<{ snapshot: Snapshot; peaks: WindowPeaks | null }> {
+    const reply = await this.request({ type: "end", request: this.nextRequest++, window, atMs, align });
     if (reply.type !== "snapshot") throw new Error(`meter sampler answered ${reply.type} to end`);
     return { snapshot: reply.snapshot, peaks: reply.peaks };
   }

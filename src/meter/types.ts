@@ -47,6 +47,8 @@ export interface WindowMeasurement {
   counterUpdates?: number | null;
   /** Extension: fewer than MIN_RESOLVED_UPDATES updates: the figure reads the counter's steps as much as the work. */
   belowResolution?: boolean;
+  /** Extension: share of every CPU busy outside this process during the window (0–1; /proc/stat). */
+  machineBusyShare?: number;
   /** Extension: each GPU's temperature, SM clock and power at the window's start and end (NVML). */
   gpuState?: { start: GpuState[]; end: GpuState[] };
 }

@@ -19,7 +19,24 @@ export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeo
 
 let windows = 0;
 
-/** Reads power in windowS windows until it is within tolerance of idle or maxS has passed; returns seconds waited. */
+/** A GPU's temperature is settled when it moved at most this much over one cooldown window. Units: °C. */
+export const SETTLED_TEMPERATURE_C = 1;
+
+/** How far the hottest GPU's temperature moved over a window; null where the meter reads no temperature. */
+function temperatureDrift(m: WindowMeasurement): number | null {
+  const start = m.gpuState?.start ?? [], end = m.gpuState?.end ?? [];
+  const drifts = start.flatMap((a) => {
+    const b = end.find((g) => g.index === a.index);
+    return a.temperatureC !== null && b && b.temperatureC !== null ? [Math.abs(b.temperatureC - a.temperatureC)] : [];
+  });
+  return drifts.length ? Math.max(...drifts) : null;
+}
+
+/**
+ * Reads power in windowS windows until it is within tolerance of idle AND every GPU's temperature has settled
+ * (moved ≤ SETTLED_TEMPERATURE_C over the window, where the meter reads temperature), or maxS has passed; returns
+ * seconds waited (the row's cooldown_s).
+ */
 export async function waitForIdle(meter: WindowMeter, ctx: CooldownContext): Promise<number> {
   const { maxS, windowS, toleranceRatio } = ctx.spec;
   if (maxS <= 0) return 0;
@@ -35,7 +52,8 @@ export async function waitForIdle(meter: WindowMeter, ctx: CooldownContext): Pro
     await ctx.sleep(stepS * 1000);
     const m = await meter.end(name);
     waitedS += stepS;
-    if (m.avgPowerW <= ctx.idlePowerW * (1 + toleranceRatio)) break;
+    const drift = temperatureDrift(m);
+    if (m.avgPowerW <= ctx.idlePowerW * (1 + toleranceRatio) && (drift === null || drift <= SETTLED_TEMPERATURE_C)) break;
   }
   return waitedS;
 }

@@ -303,6 +303,9 @@ export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunReco
   row.prefill_counter_updates = prefill.counterUpdates ?? null;
   row.prefill_below_resolution = prefill.belowResolution ?? null;
   stateColumns(row, generation, prefill);
+  // the machine's other work during the run's windows, where the meter could see it
+  const busy = [generation.machineBusyShare, prefill.machineBusyShare].filter((x): x is number => typeof x === "number");
+  if (busy.length) row.machine_busy_share = Math.max(...busy);
 
   row.gpu_energy_source = gpuSource;
   row.cpu_energy_source = cpuSource;

@@ -11,6 +11,9 @@
  *   mem_used_mb=M        memory in use per GPU (default 1000); total is 81920
  *   tick_ms=T            the counter advances in steps of T ms, like the real one (default 0: continuous)
  *   call_delay_us=U      every device call sleeps U µs (a real call takes milliseconds)
+ *   power_trace=W:MS,... GPU 0's power follows these segments (W for MS ms each), repeating from init; the
+ *                        counter is their exact integral (then stepped by tick_ms), power readings the segment's W
+ *   temp_c=C             temperature per GPU (default 45 °C)
  * Units follow NVML: energy mJ, power mW, memory bytes. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -30,6 +33,10 @@ static double cfg_power_w[MAX_GPUS];
 static double cfg_counter_rc_after_ms = 0, cfg_reset_after_ms = 0, cfg_tick_ms = 0;
 static unsigned long long cfg_mem_used_mb = 1000;
 static long cfg_call_delay_us = 0;
+#define MAX_SEGMENTS 64
+static double cfg_trace_w[MAX_SEGMENTS], cfg_trace_ms[MAX_SEGMENTS], cfg_trace_cycle_ms = 0, cfg_trace_cycle_mj = 0;
+static int cfg_trace_n = 0;
+static unsigned int cfg_temp_c = 45;
 static double init_ms = 0;
 
 static double now_ms(void) {
@@ -48,6 +55,7 @@ static void read_config(void) {
   cfg_count = 1; cfg_init_rc = 0; cfg_counter_rc = 0; cfg_power_rc = 0;
   cfg_counter_rc_after_ms = 0; cfg_reset_after_ms = 0; cfg_tick_ms = 0;
   cfg_mem_used_mb = 1000; cfg_call_delay_us = 0;
+  cfg_trace_n = 0; cfg_trace_cycle_ms = 0; cfg_trace_cycle_mj = 0; cfg_temp_c = 45;
   for (int i = 0; i < MAX_GPUS; i++) cfg_power_w[i] = 100;
   const char *path = getenv("FAKE_NVML_CONFIG");
   if (!path) return;
@@ -68,6 +76,19 @@ static void read_config(void) {
     else if (!strcmp(key, "mem_used_mb")) cfg_mem_used_mb = strtoull(value, NULL, 10);
     else if (!strcmp(key, "tick_ms")) cfg_tick_ms = atof(value);
     else if (!strcmp(key, "call_delay_us")) cfg_call_delay_us = atol(value);
+    else if (!strcmp(key, "temp_c")) cfg_temp_c = (unsigned int)atoi(value);
+    else if (!strcmp(key, "power_trace")) {
+      char *rest = (char *)value;
+      while (cfg_trace_n < MAX_SEGMENTS && rest && *rest && *rest != '\n') {
+        double w = strtod(rest, &rest);
+        if (*rest != ':') break;
+        double ms = strtod(rest + 1, &rest);
+        if (ms <= 0) break;
+        cfg_trace_w[cfg_trace_n] = w; cfg_trace_ms[cfg_trace_n] = ms; cfg_trace_n++;
+        cfg_trace_cycle_ms += ms; cfg_trace_cycle_mj += w * ms;
+        if (*rest == ',') rest++;
+      }
+    }
     else if (!strcmp(key, "power_w")) {
       char *rest = (char *)value;
       double last = 100;
@@ -145,6 +166,19 @@ int nvmlDeviceGetUUID(nvmlDevice_t device, char *uuid, unsigned int length) {
   return 0;
 }
 
+/* GPU 0 under a power trace: power at t and energy from 0 to t (ms after init). */
+static double trace_power_w(double t) {
+  double r = t - cfg_trace_cycle_ms * (double)(long long)(t / cfg_trace_cycle_ms);
+  for (int i = 0; i < cfg_trace_n; i++) { if (r < cfg_trace_ms[i]) return cfg_trace_w[i]; r -= cfg_trace_ms[i]; }
+  return cfg_trace_w[cfg_trace_n - 1];
+}
+static double trace_energy_mj(double t) {
+  long long cycles = (long long)(t / cfg_trace_cycle_ms);
+  double mj = cycles * cfg_trace_cycle_mj, r = t - cycles * cfg_trace_cycle_ms;
+  for (int i = 0; i < cfg_trace_n && r > 0; i++) { double d = r < cfg_trace_ms[i] ? r : cfg_trace_ms[i]; mj += cfg_trace_w[i] * d; r -= d; }
+  return mj;
+}
+
 int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long *energy) {
   REQUIRE_INIT(); REQUIRE_DEVICE(device);
   delay();
@@ -153,7 +187,8 @@ int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long 
   if (cfg_tick_ms > 0) t = (double)(long long)(t / cfg_tick_ms) * cfg_tick_ms;
   double watts = cfg_power_w[device->index];
   double mj;
-  if (cfg_reset_after_ms > 0 && t >= cfg_reset_after_ms) mj = watts * (t - cfg_reset_after_ms); /* W × ms = mJ */
+  if (cfg_trace_n > 0 && device->index == 0) mj = 5e9 + trace_energy_mj(t);
+  else if (cfg_reset_after_ms > 0 && t >= cfg_reset_after_ms) mj = watts * (t - cfg_reset_after_ms); /* W × ms = mJ */
   else mj = 5e9 + watts * t; /* a counter that has been running since the driver loaded */
   *energy = (unsigned long long)mj;
   return 0;
@@ -163,6 +198,7 @@ int nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power) {
   REQUIRE_INIT(); REQUIRE_DEVICE(device);
   delay();
   if (cfg_power_rc) return cfg_power_rc;
+  if (cfg_trace_n > 0 && device->index == 0) { *power = (unsigned int)(trace_power_w(now_ms() - init_ms) * 1000.0); return 0; }
   *power = (unsigned int)(cfg_power_w[device->index] * 1000.0);
   return 0;
 }
@@ -186,5 +222,13 @@ int nvmlDeviceGetClockInfo(nvmlDevice_t device, int type, unsigned int *clock) {
   REQUIRE_INIT(); REQUIRE_DEVICE(device);
   if (type < 0 || type > 3) return 2;
   *clock = type == 2 ? 3201 : 1980;
+  return 0;
+}
+
+int nvmlDeviceGetTemperature(nvmlDevice_t device, int sensor, unsigned int *temp) {
+  REQUIRE_INIT(); REQUIRE_DEVICE(device);
+  if (sensor != 0) return 2;
+  delay();
+  *temp = cfg_temp_c + (unsigned int)device->index;
   return 0;
 }

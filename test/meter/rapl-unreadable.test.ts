@@ -29,7 +29,7 @@ test("energy_uj unreadable (EISDIR stand-in for EACCES): auto → estimated CPU,
   }
   assert.equal(warnings.length, 1, `warnings: ${JSON.stringify(warnings)}`);
   assert.match(warnings[0], /run as root, or `sudo chmod a\+r .*\/intel-rapl:\*\/energy_uj`/);
-  assert.match(warnings[0], /estimated as TDP × system-wide utilisation \(50 W, cpuTdpW option\)/);
+  assert.match(warnings[0], /estimated as TDP per logical CPU × this process tree.s CPU time \(50 W, cpuTdpW option\)/);
 });
 
 test("cpu: \"rapl\" with unreadable counters rejects with the reason and the fix", async () => {

@@ -34,3 +34,23 @@ test("a sweep with cooldown records the wait before every run but the first, and
   assert.deepEqual(await waits(0), [null, 1, 1, 1], "the first run follows the idle baseline");
   assert.deepEqual(await waits(1), [1, 1, 1, 1], "every shape's first run follows its warm-up");
 });
+
+test("cooldown also waits for the GPU's temperature to settle (≤ 1 °C over a window), where the meter reads it", async () => {
+  const slept: number[] = [];
+  const sleep = async (ms: number) => { slept.push(ms); };
+  const meter = new FakeClockMeter({ clock: steppingClock(1), sources: { gpu: "counter", cpu: "none", dram: "none" }, gpuW: 100 });
+  const temps = [70, 66, 63, 62.5, 62.2];
+  let w = 0;
+  const cooling = {
+    begin: (name: string) => meter.begin(name),
+    end: (name: string) => {
+      const m = meter.end(name);
+      const [a, b] = [temps[Math.min(w, temps.length - 1)], temps[Math.min(w + 1, temps.length - 1)]];
+      w++;
+      return { ...m, gpuState: { start: [{ index: 0, temperatureC: a, smClockMhz: 1980, powerW: 100 }], end: [{ index: 0, temperatureC: b, smClockMhz: 1980, powerW: 100 }] } };
+    },
+  };
+  // power is idle at once (100 W within 5% of 96 W); the temperature falls 4, 3, 0.5 °C: settled in the third window
+  assert.equal(await waitForIdle(cooling, { spec, idlePowerW: 96, sleep }), 3);
+  assert.deepEqual(slept, [1000, 1000, 1000]);
+});

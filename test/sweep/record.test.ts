@@ -74,3 +74,23 @@ test("a failed record keeps the configuration and the error", () => {
   assert.equal(row.energy_total_j_measured, null);
   assert.equal(percentile([], 50), null);
 });
+
+test("what the windows resolved and the GPU's state at their ends land in the row", () => {
+  const sources = { gpu: "counter", cpu: "none", dram: "none" } as const;
+  const state = (t: number, mhz: number, w: number) => [{ index: 0, temperatureC: t, smClockMhz: mhz, powerW: w }, { index: 1, temperatureC: t - 5, smClockMhz: mhz + 10, powerW: w / 2 }];
+  const generation = { ...window("generation", 2.5, 800, 0, 0, sources), counterUpdates: 25, belowResolution: false, gpuState: { start: state(55, 1980, 120), end: state(71, 1755, 600) }, machineBusyShare: 0.1 };
+  const prefill = { ...window("prefill", 0.05, 20, 0, 0, sources), counterUpdates: 21, belowResolution: false, gpuState: { start: state(71, 1755, 600), end: state(72, 1740, 580) }, machineBusyShare: 0.4 };
+  const decode = { ...window("decode", 2.45, 780, 0, 0, sources), counterUpdates: 21, belowResolution: false };
+  const row = completedRecord({ ...ctx, counter: { updateMs: 100, stepJ: 38 }, protocol: { text: "p", hash: "h" } },
+    { result, results: [result, result, result], generation, prefill, decode, measurement: "repeated", generationWindow: { count: 3, seconds: 7.5 }, carbon: fixedIntensityCarbon(100, "test") });
+  assert.deepEqual([row.measurement, row.generations, row.generation_window_s, row.counter_updates, row.below_resolution, row.prefill_counter_updates, row.prefill_below_resolution],
+    ["repeated", 3, 7.5, 25, false, 21, false]);
+  assert.deepEqual([row.counter_update_ms, row.counter_step_j, row.protocol, row.protocol_hash], [100, 38, "p", "h"]);
+  // hottest GPU, slowest SM clock, summed power: at the generation window's start and the prefill window's end
+  assert.deepEqual([row.gpu_temp_start_c, row.gpu_sm_clock_start_mhz, row.gpu_power_start_w], [55, 1980, 180]);
+  assert.deepEqual([row.gpu_temp_end_c, row.gpu_sm_clock_end_mhz, row.gpu_power_end_w], [72, 1740, 870]);
+  assert.equal(row.machine_busy_share, 0.4, "the busiest of the run's windows");
+  assert.equal(row.energy_total_j_measured, 800, "one generation's share");
+  assert.equal(row.j_per_output_token_measured, 800 / 6);
+  assert.ok(Math.abs((row.decode_step_p50_s as number) - 0.2) < 1e-12, "percentiles over every generation's steps");
+});

@@ -10,6 +10,10 @@ export interface ChannelReading {
   powerW?: number | null;
   /** Device memory in use. Units: MB (MiB). */
   memoryMb?: number | null;
+  /** GPU temperature, full reads only. Units: °C. */
+  temperatureC?: number | null;
+  /** GPU SM clock, full reads only. Units: MHz. */
+  smClockMhz?: number | null;
 }
 
 /** Static facts the main thread needs to turn snapshots into a WindowMeasurement. */
@@ -23,6 +27,10 @@ export interface ChannelInfo {
   hasCounter: boolean;
   /** What integrating this channel's power is called: measured power or a model. */
   powerSource: Extract<FigureSource, "integrated" | "estimated">;
+  /** What the counter's figures are called; default "counter" (a model's counter, e.g. CPU time × W, is "estimated"). */
+  counterSource?: Extract<FigureSource, "counter" | "estimated">;
+  /** The update period when it is known from the source's nature rather than probed (CPU time: 10 ms ticks). Units: ms. */
+  nominalUpdateMs?: number;
 }
 
 export interface Channel {

@@ -1,5 +1,9 @@
-// CPU power when RAPL is out of reach: TDP × utilisation from /proc/stat. A model, labelled `estimated`.
-import { readFileSync } from "node:fs";
+// CPU power when RAPL is out of reach, a model labelled `estimated`. By default it covers this run alone: TDP per
+// logical CPU × the CPU time of this process and its children (/proc/<pid>/stat), a counter that moves in clock
+// ticks of 10 ms — other work on the machine (another sweep, a build) no longer lands in the run's joules. How busy
+// the rest of the machine was is kept beside it (/proc/stat less this process tree), so a busy machine is reported.
+// The older machine-wide form (TDP × busy share of every CPU) stays available as scope "machine".
+import { readdirSync, readFileSync } from "node:fs";
 import type { Channel, ChannelInfo, ChannelReading, DeviceGroup } from "./channel.js";
 
 /** Whole-machine CPU time from /proc/stat's first line. Units: jiffies. */
@@ -75,9 +79,9 @@ export function resolveCpuTdp(input: { optionW?: number; envW?: string; model: s
   };
 }
 
-/** Power = TDP × busy share of all CPUs since the previous read. */
-class CpuEstimateChannel implements Channel {
-  readonly info: ChannelInfo = { key: "cpu", kind: "cpu", label: "estimate", index: -1, hasCounter: false, powerSource: "estimated" };
+/** Power = TDP × busy share of all CPUs since the previous read (scope "machine"). */
+class MachineCpuEstimateChannel implements Channel {
+  readonly info: ChannelInfo = { key: "cpu", kind: "cpu", label: "estimate", index: -1, hasCounter: false, powerSource: "estimated", nominalUpdateMs: CLOCK_TICK_MS };
   private last: CpuTimes;
   private lastPowerW: number;
 
@@ -107,16 +111,115 @@ class CpuEstimateChannel implements Channel {
   }
 }
 
+/** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s. */
+export const CLOCK_TICKS_PER_S = 100;
+const CLOCK_TICK_MS = 1000 / CLOCK_TICKS_PER_S;
+
+/** utime + stime + cutime + cstime of one /proc/<pid>/stat, and its parent pid. Units: clock ticks. */
+export function readProcessTicks(statText: string): { ppid: number; ticks: number } | null {
+  // the command name (field 2) is in parentheses and may hold spaces: split after the last ")"
+  const close = statText.lastIndexOf(")");
+  if (close < 0) return null;
+  const fields = statText.slice(close + 2).trim().split(/\s+/);
+  // fields[0] is state (field 3): ppid is field 4, utime..cstime are fields 14..17
+  const ppid = Number(fields[1]);
+  const [utime, stime, cutime, cstime] = [fields[11], fields[12], fields[13], fields[14]].map(Number);
+  if (![ppid, utime, stime, cutime, cstime].every(Number.isFinite)) return null;
+  return { ppid, ticks: utime + stime + cutime + cstime };
+}
+
+/**
+ * CPU time of a process tree: the root and its live descendants (each with its reaped children, cutime/cstime).
+ * Descendants are found by scanning /proc for parent links on `rescan` (the sampler's 100 ms reads) and re-read
+ * by pid in between (begin/end reads, which must be quick). Units: s.
+ */
+export class ProcessTreeCpu {
+  private descendants: number[] = [];
+  constructor(private readonly rootPid: number, private readonly procRoot = "/proc") {}
+
+  private ticksOf(pid: number): { ppid: number; ticks: number } | null {
+    try {
+      return readProcessTicks(readFileSync(`${this.procRoot}/${pid}/stat`, "utf8"));
+    } catch {
+      return null; // gone between the scan and the read: its time is in its parent's cutime once reaped
+    }
+  }
+
+  private scan(): void {
+    const parent = new Map<number, number>();
+    for (const name of readdirSync(this.procRoot)) {
+      if (!/^\d+$/.test(name)) continue;
+      const t = this.ticksOf(Number(name));
+      if (t) parent.set(Number(name), t.ppid);
+    }
+    const children = new Map<number, number[]>();
+    for (const [pid, ppid] of parent) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    const out: number[] = [];
+    const stack = [...(children.get(this.rootPid) ?? [])];
+    while (stack.length) {
+      const pid = stack.pop()!;
+      out.push(pid);
+      stack.push(...(children.get(pid) ?? []));
+    }
+    this.descendants = out;
+  }
+
+  /** CPU seconds of the tree so far. Throws when the root's stat is unreadable. */
+  seconds(rescan: boolean): number {
+    if (rescan) {
+      try { this.scan(); } catch { /* keep the last set */ }
+    }
+    const root = this.ticksOf(this.rootPid);
+    if (!root) throw new Error(`${this.procRoot}/${this.rootPid}/stat is unreadable`);
+    let ticks = root.ticks;
+    for (const pid of this.descendants) ticks += this.ticksOf(pid)?.ticks ?? 0;
+    return ticks / CLOCK_TICKS_PER_S;
+  }
+}
+
+/**
+ * Energy = TDP per logical CPU × CPU seconds of this process tree: a counter (it moves in 10 ms clock ticks of CPU
+ * time), labelled `estimated`. Power for the trace is its slope.
+ */
+class ProcessCpuEstimateChannel implements Channel {
+  readonly info: ChannelInfo = {
+    key: "cpu", kind: "cpu", label: "estimate (this process tree)", index: -1, hasCounter: true, powerSource: "estimated",
+    counterSource: "estimated", nominalUpdateMs: CLOCK_TICK_MS,
+  };
+  readonly derivesPower = true;
+  constructor(private readonly wattsPerCpu: number, private readonly tree: ProcessTreeCpu) {}
+
+  read(full: boolean): ChannelReading {
+    try {
+      return { counterJ: this.wattsPerCpu * this.tree.seconds(full) };
+    } catch {
+      return { counterJ: null };
+    }
+  }
+}
+
+export type CpuEstimateScope = "process" | "machine";
+
 export interface CpuEstimateGroup extends DeviceGroup {
   tdp: CpuTdp;
   model: string | null;
   logicalCpus: number;
+  scope: CpuEstimateScope;
 }
 
-export function openCpuEstimate(input: { optionW?: number; envW?: string; statPath?: string; cpuinfoPath?: string }): CpuEstimateGroup {
+export function openCpuEstimate(input: { optionW?: number; envW?: string; statPath?: string; cpuinfoPath?: string; scope?: CpuEstimateScope; pid?: number; procRoot?: string }): CpuEstimateGroup {
   const statPath = input.statPath ?? "/proc/stat";
   const times = readCpuTimes(statPath);
   const model = readCpuModel(input.cpuinfoPath);
   const tdp = resolveCpuTdp({ optionW: input.optionW, envW: input.envW, model, logicalCpus: times.logicalCpus });
-  return { channels: [new CpuEstimateChannel(tdp.tdpW, statPath)], tdp, model, logicalCpus: times.logicalCpus, close() {} };
+  const scope = input.scope ?? "process";
+  let channel: Channel;
+  if (scope === "process") {
+    const tree = new ProcessTreeCpu(input.pid ?? process.pid, input.procRoot);
+    tree.seconds(true); // fails here, not in the sampler, when /proc/<pid>/stat cannot be read
+    channel = new ProcessCpuEstimateChannel(tdp.tdpW / Math.max(1, times.logicalCpus), tree);
+  } else {
+    channel = new MachineCpuEstimateChannel(tdp.tdpW, statPath);
+  }
+  return { channels: [channel], tdp, model, logicalCpus: times.logicalCpus, scope, close() {} };
 }

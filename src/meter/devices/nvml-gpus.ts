@@ -43,6 +43,9 @@ class NvmlGpuChannel implements Channel {
     if (full) {
       const memory = orNull(() => this.nvml.memory(this.handle));
       reading.memoryMb = memory === null ? null : memory.usedBytes / MIB;
+      // thermal and clock state, recorded at each window's start and end (from the latest full read)
+      reading.temperatureC = orNull(() => this.nvml.temperatureC(this.handle));
+      reading.smClockMhz = orNull(() => this.nvml.clockMhz(this.handle, "sm"));
     }
     return reading;
   }

@@ -21,6 +21,8 @@ export interface DeviceOptions {
   /** WATTLAB_CPU_TDP_W as read by the main thread. */
   cpuTdpEnv: string | undefined;
   sampleMs: number;
+  /** What the CPU estimate covers: "process" (default: this process tree's CPU time) or "machine" (every CPU). */
+  cpuEstimateScope?: "process" | "machine";
 }
 
 export interface OpenedDevices {
@@ -98,13 +100,14 @@ function openCpu(options: DeviceOptions, warnings: string[]): { group: DeviceGro
     }
   }
   try {
-    const group = openCpuEstimate({ optionW: options.cpuTdpW, envW: options.cpuTdpEnv });
+    const group = openCpuEstimate({ optionW: options.cpuTdpW, envW: options.cpuTdpEnv, scope: options.cpuEstimateScope });
     if (raplReason) {
-      warnings.push(`RAPL unavailable: ${raplReason}. CPU energy is estimated as TDP × system-wide utilisation (${group.tdp.tdpW.toFixed(0)} W, ${group.tdp.source}).`);
+      const what = group.scope === "process" ? "TDP per logical CPU × this process tree's CPU time" : "TDP × system-wide utilisation";
+      warnings.push(`RAPL unavailable: ${raplReason}. CPU energy is estimated as ${what} (${group.tdp.tdpW.toFixed(0)} W, ${group.tdp.source}).`);
     }
     return {
       group,
-      description: { ...base, model: group.model, logicalCpus: group.logicalCpus, source: "estimate", tdpW: group.tdp.tdpW, tdpSource: group.tdp.source, reason: raplReason },
+      description: { ...base, model: group.model, logicalCpus: group.logicalCpus, source: "estimate", tdpW: group.tdp.tdpW, tdpSource: group.tdp.source, reason: raplReason, estimateScope: group.scope },
     };
   } catch (error) {
     if (error instanceof RangeError) throw error;

@@ -36,6 +36,8 @@ function bind(lib: LibraryHandle) {
     memory: lib.func("nvmlDeviceGetMemoryInfo", "int", [device, "uint64_t *"]),
     powerLimit: lib.func("nvmlDeviceGetEnforcedPowerLimit", "int", [device, "uint32_t *"]),
     clock: lib.func("nvmlDeviceGetClockInfo", "int", [device, "int", "uint32_t *"]),
+    // nvmlTemperatureSensors_t: 0 = NVML_TEMPERATURE_GPU (the die)
+    temperature: lib.func("nvmlDeviceGetTemperature", "int", [device, "int", "uint32_t *"]),
   };
 }
 
@@ -144,6 +146,12 @@ export class NvmlLibrary {
   /** Units: mW. */
   enforcedPowerLimitMw(handle: NvmlDeviceHandle): number {
     this.check("nvmlDeviceGetEnforcedPowerLimit", this.fn.powerLimit(handle, this.u32));
+    return this.u32[0];
+  }
+
+  /** GPU die temperature. Units: °C. */
+  temperatureC(handle: NvmlDeviceHandle): number {
+    this.check("nvmlDeviceGetTemperature", this.fn.temperature(handle, 0, this.u32));
     return this.u32[0];
   }
 
