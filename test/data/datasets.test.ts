@@ -1,19 +1,35 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import {
   alpacaPrompt, datasetPath, DatasetNotFoundError, gsm8kPrompt, loadAlpaca, loadGsm8k, loadPromptTexts,
 } from "../../src/data/datasets.js";
 import { sharedPath } from "../support/shared.js";
 
-const datasets = sharedPath("datasets/alpaca/alpaca_5000.json");
-const dataDir = datasets.skip ? "" : dirname(dirname(datasets.path));
+// The 5,000-row Alpaca sample of a shared/ folder, else the full public file that `npm run fixtures` downloads.
+const alpacaSample = sharedPath("datasets/alpaca/alpaca_5000.json");
+const alpacaFixture = alpacaSample.skip ? sharedPath("datasets/alpaca/alpaca_data.json") : alpacaSample;
+const alpacaRows = alpacaSample.skip ? 52002 : 5000;
+const gsm8kFixture = sharedPath("datasets/gsm8k/test.jsonl");
+const datasets = { skip: alpacaFixture.skip || gsm8kFixture.skip };
+
+/** A data folder laid out as the loader expects, linking to the fixtures wherever they were found. */
+function linkedDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-datadir-"));
+  mkdirSync(join(dir, "alpaca"));
+  mkdirSync(join(dir, "gsm8k"));
+  symlinkSync(alpacaFixture.path, join(dir, "alpaca", "alpaca_5000.json"));
+  symlinkSync(gsm8kFixture.path, join(dir, "gsm8k", "test.jsonl"));
+  return dir;
+}
+const dataDir = datasets.skip ? "" : linkedDataDir();
+after(() => { if (dataDir) rmSync(dataDir, { recursive: true, force: true }); });
 
 test("Alpaca and GSM8K load from a data folder", { skip: datasets.skip }, async () => {
   const alpaca = await loadAlpaca({ dataDir, download: false, env: {} });
-  assert.equal(alpaca.length, 5000);
+  assert.equal(alpaca.length, alpacaRows);
   assert.equal(typeof alpaca[0].instruction, "string");
   const gsm8k = await loadGsm8k({ dataDir, download: false, env: {} });
   assert.equal(gsm8k.length, 1319);
