@@ -76,6 +76,14 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
       const { openOnnxRuntimeEngine } = await import("./onnxruntime/index.js");
       const tokenizer = await loadTokenizer(modelDir);
       const opened = await openOnnxRuntimeEngine({ ...options, device, modelDir });
+      // A tokenizer from another model ends in onnxruntime's raw Gather bounds error at the first run: refuse it here.
+      const maxId = tokenizer.maxTokenId ?? tokenizer.vocabSize - 1;
+      if (maxId >= opened.info.vocabSize) {
+        const source = opened.vocabularySource();
+        await opened.dispose();
+        throw new Error(`${join(modelDir, "tokenizer.json")} has ${tokenizer.vocabSize} tokens (ids up to ${maxId}) but the model's vocabulary is ` +
+          `${opened.info.vocabSize} (${source}): the tokenizer belongs to another model; put the model's own tokenizer.json beside it`);
+      }
       if (auto.because) opened.info.notes = [...(opened.info.notes ?? []), auto.because];
       return { engine: opened, tokenizer };
     }

@@ -23,6 +23,8 @@ export interface WattlabTokenizer {
   readonly chatTemplate: string | null;
   /** Vocabulary size including added tokens. */
   readonly vocabSize: number;
+  /** The largest id encode can give (vocabSize - 1 where ids are contiguous); absent where unknown. */
+  readonly maxTokenId?: number;
   encode(text: string, options?: { addSpecialTokens?: boolean }): number[];
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   /** Renders the chat template; throws when there is none. */
@@ -56,6 +58,7 @@ class HfTokenizer implements WattlabTokenizer {
   readonly paddingSide: "left" | "right";
   readonly chatTemplate: string | null;
   readonly vocabSize: number;
+  readonly maxTokenId: number;
   private readonly tokenizer: Tokenizer;
   private template: Template | null = null;
 
@@ -73,7 +76,11 @@ class HfTokenizer implements WattlabTokenizer {
     this.addBos = this.bosTokenId !== null && withSpecial[0] === this.bosTokenId;
     this.paddingSide = config.padding_side === "left" ? "left" : "right";
     this.chatTemplate = chatTemplateOf(config);
-    this.vocabSize = this.tokenizer.get_vocab(true).size;
+    const vocab = this.tokenizer.get_vocab(true);
+    this.vocabSize = vocab.size;
+    let maxId = -1;
+    for (const id of vocab.values()) if (id > maxId) maxId = id;
+    this.maxTokenId = maxId;
   }
 
   encode(text: string, options: { addSpecialTokens?: boolean } = {}): number[] {

@@ -6,6 +6,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PRESETS } from "../../src/models/presets.js";
 import { packageRoot } from "../../src/version.js";
 import { sharedPath } from "../support/shared.js";
 
@@ -124,4 +125,25 @@ test("--device auto on a .gguf lets llama.cpp pick among cuda, vulkan, cpu and s
   const m = JSON.parse(r.stdout) as { info: { device: string }; deviceChosenBecause: string | null };
   assert.ok(["cpu", "vulkan", "cuda"].includes(m.info.device), m.info.device);
   assert.equal(m.deviceChosenBecause, `device auto → ${m.info.device} (node-llama-cpp loads the first of cuda, vulkan, cpu whose binary works here)`);
+});
+
+const qwenTokenizer = sharedPath("fixtures/tokenizers/deepseek-r1-distill-qwen");
+
+test("a tokenizer whose ids exceed the model's vocabulary is refused at load in one line naming both files and both sizes", { skip: qwenTokenizer.skip }, (t) => {
+  const dir = tempDir(t);
+  const built = wattlab(["build-model", "--preset", "tiny", "--dtype", "fp32", "--out", join(dir, "tiny")]);
+  assert.equal(built.status, 0, built.stderr);
+  const model = join(dir, "tiny");
+  // the Qwen2 tokenizer (151,665 tokens, shared/README.md) beside the tiny model (a 512-token vocabulary)
+  for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
+    rmSync(join(model, f), { force: true });
+    symlinkSync(join(qwenTokenizer.path, f), join(model, f));
+  }
+  const r = wattlab(["generate", "--model", model, "--prompt", "hi", "--max-new-tokens", "4"]);
+  assert.equal(r.status, 1);
+  const lines = r.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, r.stderr);
+  assert.equal(lines[0], `wattlab generate: ${join(model, "tokenizer.json")} has 151665 tokens (ids up to 151664) but the model's vocabulary is ${PRESETS.tiny.vocab_size} ` +
+    `(vocab_size in ${join(model, "genai_config.json")}): the tokenizer belongs to another model; put the model's own tokenizer.json beside it`);
+  assert.doesNotMatch(r.stdout + r.stderr, /out of data bounds|ERROR/);
 });

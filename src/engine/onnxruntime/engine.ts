@@ -2,6 +2,8 @@
 // prompts with an empty past; each decode step feeds the previous run's present.* tensors back as
 // past_key_values.* (on WebGPU they stay on the GPU). Timings cover only the engine's own work: hooks
 // are awaited between the timed regions.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Engine, EngineInfo, ExecutionProvider, GenerateRequest, GenerationHooks, GenerationResult } from "../types.js";
 import { argmaxLastPosition } from "./argmax.js";
@@ -107,6 +109,19 @@ export class OnnxRuntimeEngine implements Engine {
       await session.release();
       throw error;
     }
+  }
+
+  /** Where the vocabulary size in `info` comes from, for messages: the logits' width in the graph, else the config that states it. */
+  vocabularySource(): string {
+    const file = this.layout.modelPath;
+    if (this.signature.vocabSize !== null && this.signature.vocabSize !== this.layout.config.vocabSize) return `the logits' width in ${file}`;
+    const stated = ["genai_config.json", "config.json"].find((name) => {
+      try {
+        const json = JSON.parse(readFileSync(join(this.layout.dir, name), "utf8")) as { vocab_size?: unknown; model?: { vocab_size?: unknown } };
+        return (name === "config.json" ? json.vocab_size : json.model?.vocab_size) === this.info.vocabSize;
+      } catch { return false; }
+    });
+    return stated ? `vocab_size in ${join(this.layout.dir, stated)}` : `the logits' width in ${file}`;
   }
 
   /**
