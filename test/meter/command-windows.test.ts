@@ -108,8 +108,9 @@ function checkWindows(result: MeterCommandResult, own: Record<string, number>): 
   assert.deepEqual(w.b.marks, { step: 2 });
   assert.deepEqual(result.marks, {});
   for (const window of result.windows) {
-    // Seconds: the arrival times of the lines, within 10 ms of what the child measured between its writes.
-    assert.ok(Math.abs(window.seconds - own[window.name]) < 0.010, `${window.name}: ${window.seconds} s, the child measured ${own[window.name]} s`);
+    // Seconds: the arrival times of the lines, close to what the child measured between its writes (the bound
+    // leaves room for a stall of a busy test machine; the CLI test holds the 10 ms bound).
+    assert.ok(Math.abs(window.seconds - own[window.name]) < 0.025, `${window.name}: ${window.seconds} s, the child measured ${own[window.name]} s`);
     // Joules: the fake counter's known trace (W × seconds), within one step of the counter (W × TICK_MS) plus
     // 2 ms of W for the time between a sample's clock reading and its counter read on a busy machine.
     assert.equal(window.sources.gpu, "counter");

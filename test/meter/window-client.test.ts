@@ -50,7 +50,8 @@ test("meterFunction measures a function's windows in process: nested, overlappin
   ]);
   assert.deepEqual(result.marks, { run: 1 });
   const [outer, inner, x, y] = result.windows;
-  assert.ok(Math.abs(outer.seconds - own.outer) < 0.010, `outer ${outer.seconds} s vs ${own.outer} s`);
+  // In process the window is stamped at the call: as close as the clock reads (room left for a GC pause).
+  assert.ok(Math.abs(outer.seconds - own.outer) < 0.025, `outer ${outer.seconds} s vs ${own.outer} s`);
   assert.ok(inner.seconds >= 0.06 && inner.seconds < outer.seconds);
   assert.ok(x.startMs! < y.startMs! && y.startMs! < x.endMs! && x.endMs! < y.endMs!);
   assert.ok(outer.cpuEnergyJ >= inner.cpuEnergyJ && inner.cpuEnergyJ > 0);
