@@ -21,10 +21,11 @@ test("a window begun and ended at given times spans exactly them, and its joules
     assert.equal(window.endMs, endedMs);
     assert.equal(window.seconds, (endedMs - beganMs) / 1000);
     assert.ok(window.seconds >= 0.3);
-    // Read only from the begin reading onwards, the counter would give ~100 ms of energy, not ~300.
+    // Read only from the begin reading onwards, the counter would give ~100 ms of energy (10 J), not ~300 ms (30 J).
+    // Room: 20 ms of 100 W, for the 5 ms device calls running late on a busy machine (a call's sleep overshoots).
     assert.equal(window.gpus[0].source, "counter");
     const expectedJ = 100 * window.seconds;
-    assert.ok(Math.abs(window.gpus[0].energyJ - expectedJ) < 100 * 0.005, `${window.gpus[0].energyJ} J vs ${expectedJ} J (100 W × seconds)`);
+    assert.ok(Math.abs(window.gpus[0].energyJ - expectedJ) < 100 * 0.020, `${window.gpus[0].energyJ} J vs ${expectedJ} J (100 W × seconds)`);
 
     // A time in the future counts as now.
     const before = meter.nowMs();
