@@ -144,7 +144,7 @@ export async function fetchFixtures(options: FetchOptions = {}): Promise<{ statu
     offline = offlineBySetting(env);
     if (!offline) {
       const probe = await probeOnline(new URL(fixtureUrl(missing[0], baseUrl)!).origin + "/", options.probeTimeoutMs ?? (options.ifOnline ? 1500 : 10_000));
-      if (!probe.online) offline = probe.why;
+      if (!probe.online) offline = `offline: ${probe.why}`;
     }
     for (const fixture of missing) {
       if (offline) {
