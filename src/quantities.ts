@@ -95,6 +95,11 @@ export interface RowFigure {
   estimated: boolean;
   /** The column it was read from (or derived from), for tables that must say so. */
   column: string | null;
+  /**
+   * The window behind it spanned too few counter updates (src/meter/resolution.ts): left out of comparisons and
+   * verdicts. Energy figures only; false for rows written before windows said so.
+   */
+  belowResolution: boolean;
 }
 
 function pair(row: RowLike, name: string): { value: number | null; estimated: boolean } {
@@ -112,9 +117,18 @@ const num = (row: RowLike, name: string): number | null => (finite(row[name] as 
 function firstOf(row: RowLike, columns: readonly string[]): RowFigure {
   for (const column of columns) {
     const p = pair(row, column);
-    if (p.value !== null) return { ...p, column };
+    if (p.value !== null) return { ...p, column, belowResolution: false };
   }
-  return { value: null, estimated: false, column: null };
+  return { value: null, estimated: false, column: null, belowResolution: false };
+}
+
+/** Whether a row's figure for `name` came from a window below the counter's resolution. */
+export function belowResolution(row: RowLike, name: QuantityName): boolean {
+  if (!QUANTITIES[name].energy) return false;
+  const generation = row.below_resolution === true, prefill = row.prefill_below_resolution === true;
+  if (name === "j_per_input_token") return prefill;
+  if (name === "decode_j_per_output_token") return generation || prefill;
+  return generation;
 }
 
 /** Column names (pairs where energy) that hold each quantity, newest first, per scope. */
@@ -137,13 +151,20 @@ export const QUANTITY_COLUMNS: Readonly<Record<QuantityName, Readonly<Record<Ene
  * what they hold (J per output token: the energy columns over tokens_out), so old and new rows agree.
  */
 export function rowQuantity(row: RowLike, name: QuantityName, scope: EnergyScope = "all"): RowFigure {
+  const flagged = belowResolution(row, name);
   const stored = firstOf(row, QUANTITY_COLUMNS[name][scope]);
-  if (stored.value !== null) return stored;
+  if (stored.value !== null) return { ...stored, belowResolution: flagged };
   if (name === "j_per_output_token") {
     const energy = firstOf(row, QUANTITY_COLUMNS.energy_j[scope]);
-    return { value: jPerOutputToken(energy.value, num(row, "tokens_out")), estimated: energy.estimated, column: energy.column };
+    return { value: jPerOutputToken(energy.value, num(row, "tokens_out")), estimated: energy.estimated, column: energy.column, belowResolution: flagged };
   }
-  return stored;
+  return { ...stored, belowResolution: flagged };
+}
+
+/** The figure when it may enter a comparison: null when missing or below the counter's resolution. */
+export function comparableQuantity(row: RowLike, name: QuantityName, scope: EnergyScope = "all"): number | null {
+  const f = rowQuantity(row, name, scope);
+  return f.belowResolution ? null : f.value;
 }
 
 /** "J/token (GPU only)"-style label for tables and charts. */

@@ -1,7 +1,11 @@
-// The original study's headline findings, recomputed from a one-at-a-time sweep's own rows, with the
-// paper's figure beside each and an agree/disagree verdict derived from the numbers (never typed in).
+// The original study's headline findings, recomputed from a one-at-a-time sweep's own rows, with the paper's figure
+// beside each and verdicts derived from the numbers and their uncertainty (never typed in). Each comparison is a
+// ratio of the two levels' means with its 95% interval (src/util/stats.ts); a verdict is `holds`, `does not hold`,
+// or `undecided` when the interval straddles its threshold. Rows whose window was below the energy counter's
+// resolution are left out (and counted).
+import { rowQuantity, type EnergyScope, type QuantityName } from "../quantities.js";
 import type { RunRecord } from "../sweep/record.js";
-import { figure } from "./results.js";
+import { METHOD_TEXT, ratioOfMeans, verdict as judge, withinVerdict, type Interval, type Verdict } from "../util/stats.js";
 
 const DIMENSION_COLUMNS = ["model", "engine", "device", "quantization", "dataset", "input_length", "output_length", "batch_size"] as const;
 
@@ -12,11 +16,22 @@ export interface Finding {
   metric: string;
   /** The study's figure as a relative change (−0.45 = 45% less) or ratio (1.4 = 1.4×). */
   paper: number;
+  /** This run's figure in the same form: from the ratio of the two levels' means. */
   measured: number | null;
+  /** 95% interval of `measured` (delta method on the ratio of means, t with Welch df); null without two values a side. */
+  ci: Interval | null;
+  /** Rows behind each side (after leaving out those below resolution). */
+  n: [number, number];
   kind: "change" | "ratio";
-  /** Same direction and within half the paper's effect (or the tolerance) of it. */
-  verdict: "agrees" | "same direction, different size" | "disagrees" | "not measured";
+  /** The effect goes the paper's way: holds / does not hold / undecided (interval across no effect). */
+  verdict: Verdict | "not measured";
+  /** The effect is also within half the paper's size of it. */
+  size: Verdict | "not measured";
   estimated: boolean;
+  /** Rows left out: their window spanned too few counter updates. */
+  belowResolution: number;
+  /** How the interval was made. */
+  method: string;
 }
 
 /** The most common value of each dimension: the base of a one-at-a-time sweep. */
@@ -35,72 +50,90 @@ function along(rows: readonly RunRecord[], base: Record<string, string | number>
   return rows.filter((r) => DIMENSION_COLUMNS.every((d) => d === dimension || r[d] === base[d]));
 }
 
-function meanOf(rows: readonly RunRecord[], value: (r: RunRecord) => number | null): number | null {
-  const v = rows.map(value).filter((x): x is number => x !== null && Number.isFinite(x));
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
-}
-
-/** Energy per generated token: everything the run drew (prefill + decode) over the tokens it produced. */
-export const energyPerOutputToken = (r: RunRecord): number | null => {
-  const e = figure(r, "energy_total_j");
-  const n = typeof r.tokens_out === "number" ? r.tokens_out : null;
-  return e !== null && n ? e / n : null;
-};
-
-function verdict(paper: number, measured: number | null, kind: "change" | "ratio"): Finding["verdict"] {
-  if (measured === null) return "not measured";
-  const effectPaper = kind === "change" ? paper : paper - 1;
-  const effectMeasured = kind === "change" ? measured : measured - 1;
-  if (Math.sign(effectPaper) !== Math.sign(effectMeasured)) return "disagrees";
-  return Math.abs(effectMeasured - effectPaper) <= Math.abs(effectPaper) / 2 ? "agrees" : "same direction, different size";
-}
+/** Energy per generated token: everything the generation drew (prefill + decode) over the tokens it produced. */
+export const energyPerOutputToken = (r: RunRecord, scope: EnergyScope = "all"): number | null => rowQuantity(r, "j_per_output_token", scope).value;
 
 function describeBase(base: Record<string, string | number>, skip: string): string {
   return DIMENSION_COLUMNS.filter((d) => d !== skip).map((d) => `${d}=${base[d]}`).join(", ");
 }
 
+/** The direction and size verdicts of an effect against the paper's, both judged by the interval. */
+function verdicts(paper: number, ci: Interval | null, kind: "change" | "ratio"): { verdict: Verdict; size: Verdict } {
+  const none = kind === "change" ? 0 : 1;
+  const interval = ci ?? { low: NaN, high: NaN };
+  const effect = paper - none;
+  return {
+    verdict: judge(interval, effect < 0 ? "<" : ">", none),
+    size: withinVerdict(interval, paper - Math.abs(effect) / 2, paper + Math.abs(effect) / 2),
+  };
+}
+
+export interface FindingOptions {
+  /** Energy of the GPUs only (comparable with a GPU-only baseline) or with the CPU and DRAM. Default "all". */
+  scope?: EnergyScope;
+}
+
 /** Every headline finding of the study, as measured in `rows` (a one-at-a-time sweep around one base). */
-export function seedFindings(rows: readonly RunRecord[]): Finding[] {
+export function seedFindings(rows: readonly RunRecord[], options: FindingOptions = {}): Finding[] {
+  const scope = options.scope ?? "all";
   const base = inferBase(rows);
   const out: Finding[] = [];
   const levels = (d: string) => [...new Set(along(rows, base, d).map((r) => r[d as keyof RunRecord] as string | number))]
     .sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b))));
   const at = (d: string, v: string | number) => along(rows, base, d).filter((r) => r[d as keyof RunRecord] === v);
-  const anyEstimated = (rs: RunRecord[]) => rs.some((r) => typeof r.energy_total_j_estimated === "number");
 
-  const change = (d: string, a: string | number, b: string | number, metric: string, value: (r: RunRecord) => number | null, paper: number, finding: string) => {
+  const compare = (kind: "change" | "ratio", d: string, a: string | number, b: string | number, metric: string, value: (r: RunRecord) => number | null,
+    flagged: (r: RunRecord) => boolean, estimated: (r: RunRecord) => boolean, paper: number, finding: string) => {
     const ra = at(d, a), rb = at(d, b);
-    const ea = meanOf(ra, value), eb = meanOf(rb, value);
-    const measured = ea !== null && eb !== null && ea !== 0 ? (eb - ea) / ea : null;
-    out.push({ finding, compared: `${d} ${a} → ${b} (${describeBase(base, d)})`, metric, paper, measured, kind: "change",
-      verdict: verdict(paper, measured, "change"), estimated: anyEstimated([...ra, ...rb]) });
+    const keep = (rs: RunRecord[]) => rs.filter((r) => !flagged(r)).map(value).filter((x): x is number => x !== null && Number.isFinite(x));
+    const va = keep(ra), vb = keep(rb);
+    const measuredRows = va.length > 0 && vb.length > 0;
+    const r = ratioOfMeans(va, vb);
+    const shift = kind === "change" ? 1 : 0;
+    const measured = measuredRows && Number.isFinite(r.ratio) ? r.ratio - shift : null;
+    const ci = measuredRows && Number.isFinite(r.ci.low) ? { low: r.ci.low - shift, high: r.ci.high - shift } : null;
+    const v = measured === null ? { verdict: "not measured" as const, size: "not measured" as const } : verdicts(paper, ci, kind);
+    out.push({
+      finding, compared: kind === "change" ? `${d} ${a} → ${b} (${describeBase(base, d)})` : `${d} ${b} / ${a} (${describeBase(base, d)})`,
+      metric, paper, measured, ci, n: [va.length, vb.length], kind, ...v,
+      estimated: [...ra, ...rb].some(estimated), belowResolution: [...ra, ...rb].filter(flagged).length,
+      method: `ratio of means, ${METHOD_TEXT.t} (delta method, Welch df)`,
+    });
   };
-  const ratio = (d: string, a: string | number, b: string | number, metric: string, value: (r: RunRecord) => number | null, paper: number, finding: string) => {
-    const ra = at(d, a), rb = at(d, b);
-    const ea = meanOf(ra, value), eb = meanOf(rb, value);
-    const measured = ea !== null && eb !== null && ea !== 0 ? eb / ea : null;
-    out.push({ finding, compared: `${d} ${b} / ${a} (${describeBase(base, d)})`, metric, paper, measured, kind: "ratio",
-      verdict: verdict(paper, measured, "ratio"), estimated: anyEstimated([...ra, ...rb]) });
-  };
+  const quantity = (name: QuantityName) => ({
+    value: (r: RunRecord) => rowQuantity(r, name, scope).value,
+    flagged: (r: RunRecord) => rowQuantity(r, name, scope).belowResolution,
+    estimated: (r: RunRecord) => rowQuantity(r, name, scope).estimated,
+  });
+  const perToken = quantity("j_per_output_token");
+  const perTokenMetric = `energy per output token${scope === "gpu" ? ", GPU only" : ""} (J)`;
 
   const batches = levels("batch_size");
   for (let i = 0; i + 1 < batches.length; i++) {
-    change("batch_size", batches[i], batches[i + 1], "energy per output token (J)", energyPerOutputToken, -0.45, `batch ${batches[i]}→${batches[i + 1]} cuts energy ~45%`);
+    compare("change", "batch_size", batches[i], batches[i + 1], perTokenMetric, perToken.value, perToken.flagged, perToken.estimated, -0.45, `batch ${batches[i]}→${batches[i + 1]} cuts energy ~45%`);
   }
   const quants = levels("quantization");
   if (quants.includes("fp16")) {
-    if (quants.includes("int8")) ratio("quantization", "fp16", "int8", "energy per output token (J)", energyPerOutputToken, 1.4, "int8 uses 1.4× the energy of fp16");
-    if (quants.includes("int4")) ratio("quantization", "fp16", "int4", "energy per output token (J)", energyPerOutputToken, 2.0, "int4 uses 2× the energy of fp16");
+    if (quants.includes("int8")) compare("ratio", "quantization", "fp16", "int8", perTokenMetric, perToken.value, perToken.flagged, perToken.estimated, 1.4, "int8 uses 1.4× the energy of fp16");
+    if (quants.includes("int4")) compare("ratio", "quantization", "fp16", "int4", perTokenMetric, perToken.value, perToken.flagged, perToken.estimated, 2.0, "int4 uses 2× the energy of fp16");
   }
   const inputs = levels("input_length");
   const paperInput = [-0.7, -0.4];
+  const perInput = quantity("j_per_input_token");
   for (let i = 0; i + 1 < inputs.length && i < paperInput.length; i++) {
     // The repeated-prefill window when every compared row has it: a lone prefill is shorter than a GPU energy
     // counter's 100 ms tick and reads 0 J or one tick. Never mixed: one row without it → the window figure.
     const compared = [...at("input_length", inputs[i]), ...at("input_length", inputs[i + 1])];
-    const repeated = compared.length > 0 && compared.every((r) => figure(r, "prefill_j_per_input_token_repeated") !== null);
-    const name = repeated ? "prefill_j_per_input_token_repeated" : "prefill_j_per_input_token";
-    change("input_length", inputs[i], inputs[i + 1], `prefill energy per input token${repeated ? ", repeated prefills" : ", one prefill window"} (J)`, (r) => figure(r, name),
+    const repeatedColumn = scope === "gpu" ? "prefill_gpu_j_per_input_token_repeated" : "prefill_j_per_input_token_repeated";
+    const windowColumn = scope === "gpu" ? "gpu_j_per_input_token" : "prefill_j_per_input_token";
+    const repeated = compared.length > 0 && compared.every((r) => typeof (r[`${repeatedColumn}_measured` as keyof RunRecord] ?? r[`${repeatedColumn}_estimated` as keyof RunRecord]) === "number");
+    const column = repeated ? repeatedColumn : windowColumn;
+    const value = (r: RunRecord) => {
+      const v = r[`${column}_measured` as keyof RunRecord] ?? r[`${column}_estimated` as keyof RunRecord];
+      return typeof v === "number" ? v : null;
+    };
+    compare("change", "input_length", inputs[i], inputs[i + 1], `prefill energy per input token${scope === "gpu" ? ", GPU only" : ""}${repeated ? ", repeated prefills" : ", one prefill window"} (J)`,
+      value, perInput.flagged, perInput.estimated,
       paperInput[i], `energy per input token −${Math.round(-paperInput[i] * 100)}% (paper: ${i === 0 ? "128→512" : "512→1024"})`);
   }
   return out;

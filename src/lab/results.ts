@@ -3,6 +3,8 @@
 import * as dfd from "danfojs-node";
 import { pairedFigure, PAIRED_FIGURES, type Cell, type PairedFigure, type RunRecord } from "../sweep/record.js";
 import { effectiveRows, readResults } from "../sweep/store.js";
+import { belowResolution, QUANTITIES, rowQuantity, type QuantityName } from "../quantities.js";
+import { aggregate } from "../util/stats.js";
 
 /** The completed runs of a store (a failed run superseded by a later success counts once). */
 export function loadResults(path: string, options: { includeFailed?: boolean } = {}): RunRecord[] {
@@ -10,16 +12,33 @@ export function loadResults(path: string, options: { includeFailed?: boolean } =
   return options.includeFailed ? rows : rows.filter((r) => r.state === "completed");
 }
 
-/** A figure of a row, whichever of its measured/estimated columns holds it. */
+/**
+ * A figure of a row, whichever of its measured/estimated columns holds it. A quantity's name (src/quantities.ts,
+ * e.g. "j_per_output_token") reads it by its one definition, derived the same way for rows older than its column.
+ */
 export function figure(row: Record<string, Cell>, name: string): number | null {
-  if ((PAIRED_FIGURES as readonly string[]).includes(name)) return pairedFigure(row, name as PairedFigure).value;
+  if ((PAIRED_FIGURES as readonly string[]).includes(name)) {
+    const v = pairedFigure(row, name as PairedFigure).value;
+    if (v !== null || !(name in QUANTITIES)) return v;
+  }
+  if (name in QUANTITIES) return rowQuantity(row, name as QuantityName).value;
   const v = row[name];
   return typeof v === "number" ? v : null;
 }
 
+/** Energy figures of a row whose window spanned too few counter updates are left out of summaries. */
+function flagged(row: Record<string, Cell>, name: string): boolean {
+  if (name in QUANTITIES) return belowResolution(row, name as QuantityName);
+  if (!(PAIRED_FIGURES as readonly string[]).includes(name) && !/_j(_|$)|_j_per_/.test(name)) return false;
+  if (/prefill/.test(name)) return row.prefill_below_resolution === true;
+  if (/decode/.test(name)) return row.below_resolution === true || row.prefill_below_resolution === true;
+  return row.below_resolution === true;
+}
+
 /** True when the figure came from an estimate (e.g. CPU TDP × utilisation) rather than a counter. */
 export function isEstimated(row: Record<string, Cell>, name: string): boolean {
-  return (PAIRED_FIGURES as readonly string[]).includes(name) && pairedFigure(row, name as PairedFigure).estimated;
+  if ((PAIRED_FIGURES as readonly string[]).includes(name) && pairedFigure(row, name as PairedFigure).value !== null) return pairedFigure(row, name as PairedFigure).estimated;
+  return name in QUANTITIES && rowQuantity(row, name as QuantityName).estimated;
 }
 
 export interface SummaryRow {
@@ -27,9 +46,11 @@ export interface SummaryRow {
 }
 
 /**
- * Mean and standard deviation of `metrics` over the repetitions of each configuration `by` names.
- * Columns: the `by` values, `n`, then `<metric>_mean` and `<metric>_std` (sample std; 0 for n=1), and
- * `<metric>_estimated` = true when any contributing value was estimated.
+ * n, mean, median, standard deviation and the mean's 95% t-interval of `metrics` over the repetitions of each
+ * configuration `by` names (src/util/stats.ts). Columns: the `by` values, `n`, then per metric `<metric>_mean`,
+ * `<metric>_median`, `<metric>_std` (sample std; 0 for n=1), `<metric>_ci_low` / `<metric>_ci_high` (null below two
+ * values), `<metric>_estimated` = true when any contributing value was estimated, and `<metric>_below_resolution`:
+ * rows left out because their window spanned too few counter updates (energy figures only).
  */
 export function summarize(rows: readonly RunRecord[], by: readonly string[], metrics: readonly string[]): SummaryRow[] {
   const groups = new Map<string, RunRecord[]>();
@@ -43,13 +64,16 @@ export function summarize(rows: readonly RunRecord[], by: readonly string[], met
     for (const b of by) row[b] = members[0][b as keyof RunRecord] as Cell;
     row.n = members.length;
     for (const m of metrics) {
-      const values = members.map((r) => figure(r, m)).filter((v): v is number => v !== null);
-      const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
-      const std = mean !== null && values.length > 1
-        ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : mean !== null ? 0 : null;
-      row[`${m}_mean`] = mean;
-      row[`${m}_std`] = std;
-      if ((PAIRED_FIGURES as readonly string[]).includes(m)) row[`${m}_estimated`] = members.some((r) => isEstimated(r, m));
+      const kept = members.filter((r) => !flagged(r, m));
+      const a = aggregate(kept.map((r) => figure(r, m)));
+      const orNull = (x: number) => (Number.isFinite(x) ? x : null);
+      row[`${m}_mean`] = orNull(a.mean);
+      row[`${m}_median`] = orNull(a.median);
+      row[`${m}_std`] = orNull(a.std);
+      row[`${m}_ci_low`] = orNull(a.ci.low);
+      row[`${m}_ci_high`] = orNull(a.ci.high);
+      if ((PAIRED_FIGURES as readonly string[]).includes(m) || m in QUANTITIES) row[`${m}_estimated`] = members.some((r) => isEstimated(r, m));
+      if (members.length > kept.length) row[`${m}_below_resolution`] = members.length - kept.length;
     }
     out.push(row);
   }

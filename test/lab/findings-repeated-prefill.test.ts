@@ -31,7 +31,7 @@ test("with the repeated figure in every row, the finding uses it", () => {
   assert.match(first.metric, /repeated prefills/);
   assert.ok(Math.abs(first.measured! - (0.03 - 0.1) / 0.1) < 1e-12);
   assert.ok(Math.abs(second.measured! - (0.018 - 0.03) / 0.03) < 1e-12);
-  assert.equal(first.verdict, "agrees");
+  assert.equal(first.verdict, "holds", "both repetitions fall: the interval is below no change");
 });
 
 test("when a compared row lacks it, that comparison falls back to the window figure", () => {

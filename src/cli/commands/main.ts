@@ -6,7 +6,8 @@ import { performance } from "node:perf_hooks";
 import { ensureModel } from "../../models/build.js";
 import { defaultModelsDir } from "../../lab/models.js";
 import { loadResults } from "../../lab/results.js";
-import { energyPerOutputToken } from "../../lab/findings.js";
+import { QUANTITIES, rowQuantity, type QuantityName } from "../../quantities.js";
+import { aggregate, formatInterval, METHOD_TEXT } from "../../util/stats.js";
 import { runNotebook } from "../../notebook/index.js";
 import { readNotebook } from "../../notebook/nbformat.js";
 import { declaredParameters } from "../../notebook/parameters.js";
@@ -65,24 +66,27 @@ function printSummary(rows: RunRecord[]): void {
     const key = `${r.model} ${r.engine}/${r.device} ${r.quantization} ${datasetLabel(r)} in=${r.input_length} out=${r.output_length} b=${r.batch_size}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const mean = (xs: (number | null)[]) => {
-    const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
-    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  // one definition per quantity (src/quantities.ts), one statistic: the mean with its 95% t-interval (src/util/stats.ts)
+  const stat = (rs: RunRecord[], name: QuantityName, digits: number) => {
+    const figures = rs.map((r) => rowQuantity(r, name));
+    const a = aggregate(figures.filter((f) => !f.belowResolution).map((f) => f.value));
+    const flagged = figures.filter((f) => f.belowResolution).length;
+    return (a.n ? formatInterval(a.mean, a.ci, digits) : "–") + (flagged ? ` (${flagged} below resolution)` : "");
   };
-  const num = (v: unknown) => (typeof v === "number" ? v : null);
   const table = [...groups.entries()].map(([config, rs]) => ({
     config,
     n: String(rs.length),
-    tokensPerS: mean(rs.map((r) => num(r.throughput_tokens_per_s))).toFixed(1),
-    joules: mean(rs.map((r) => num(r.energy_total_j_measured) ?? num(r.energy_total_j_estimated))).toFixed(4),
-    jPerToken: mean(rs.map(energyPerOutputToken)).toExponential(3),
-    source: String(rs[0].energy_source) + (typeof rs[0].energy_total_j_estimated === "number" ? " (ESTIMATED)" : ""),
+    tokensPerS: stat(rs, "tokens_per_s", 4),
+    joules: stat(rs, "energy_j", 3),
+    jPerToken: stat(rs, "j_per_output_token", 3),
+    source: String(rs[0].energy_source) + (rowQuantity(rs[0], "energy_j").estimated ? " (ESTIMATED)" : ""),
   }));
-  const head = { config: "config", n: "n", tokensPerS: "tokens/s", joules: "energy J", jPerToken: "J/out token", source: "energy source" };
+  const head = { config: "config", n: "n", tokensPerS: "tokens/s [95% CI]", joules: "energy J/generation [95% CI]", jPerToken: "J/out token [95% CI]", source: "energy source" };
   const cols = Object.keys(head) as (keyof typeof head)[];
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...table.map((t) => t[c].length))]));
   const left = new Set(["config", "source"]);
   console.log("\n" + [head, ...table].map((t) => cols.map((c) => (left.has(c) ? t[c].padEnd(width[c]) : t[c].padStart(width[c]))).join("  ")).join("\n"));
+  console.log(`means over repetitions with ${METHOD_TEXT.t}s; J/out token = ${QUANTITIES.j_per_output_token.meaning}`);
 }
 
 /** "alpaca" or, where its look-alike ran, "alpaca→synthetic-instruct". */
