@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node
 import { join, resolve } from "node:path";
 import type { EngineName } from "../engine/types.js";
 import { ensureModel, modelDir, readManifest, type FloatForm, type GraphForm, type ModelDtype } from "../models/build.js";
-import { headDim } from "../models/presets.js";
+import { formatBytes, removeStalePartials, type BuildNotice } from "../models/build-notice.js";
+import { headDim, parameterCount } from "../models/presets.js";
 import { buildGguf } from "../models/gguf/index.js";
 import { PRESETS } from "../models/presets.js";
 import type { Quantization, SweepDevice } from "../sweep/dimensions.js";
@@ -21,6 +22,10 @@ export interface ModelStoreOptions {
    */
   tokenizerDirs?: Record<string, string>;
   seed?: number;
+  /** Go ahead with a preset of a billion parameters or more as fp32 on the CPU (see cpuFp32Problem); also WATTLAB_YES=1. */
+  yes?: boolean;
+  /** What a big build prints (default stderr) and the free-disk check it uses. */
+  notice?: BuildNotice;
 }
 
 export interface ResolveModelOptions extends ModelStoreOptions {
@@ -131,9 +136,40 @@ export function builtManifestHash(model: string, quantization: Quantization, eng
 
 const manifestHashOf = (manifest: { files: { sha256: string }[] }): string => manifest.files.map((f) => f.sha256).join(":").slice(0, 64);
 
+/** Presets of at least this many parameters ask for an explicit yes before running as fp32 on the CPU. */
+export const CONFIRM_CPU_FP32_PARAMETERS = 1e9;
+
+/**
+ * Why running `model` as fp32 on the CPU needs an explicit yes (a 7B preset: a 27 GB build, seconds per token), or
+ * null when it does not: other dtypes, GPU devices, small presets and models the user brought go ahead.
+ */
+export function cpuFp32Problem(model: string, quantization: Quantization, device: SweepDevice | "auto" | undefined): string | null {
+  if (!isPreset(model) || quantization !== "fp32" || (device ?? "cpu") !== "cpu") return null;
+  const parameters = parameterCount(PRESETS[model]);
+  if (parameters < CONFIRM_CPU_FP32_PARAMETERS) return null;
+  return `${model} as fp32 on the CPU means writing ${formatBytes(parameters * 4)} of random weights and generating at seconds per token: ` +
+    "pass --yes to go ahead (WATTLAB_YES=1 where there is no flag, e.g. notebooks), or choose int8/int4 weights or a GPU device";
+}
+
+/** The first cpuFp32Problem among a sweep's configurations, so a sweep can refuse before measuring anything. */
+export function firstCpuFp32Problem(configs: Iterable<{ model: string; quantization: Quantization; device: SweepDevice }>): string | null {
+  for (const c of configs) {
+    const problem = cpuFp32Problem(c.model, c.quantization, c.device);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** Whether the caller said yes to what cpuFp32Problem describes. */
+export function saidYes(options: { yes?: boolean }): boolean {
+  return options.yes === true || process.env.WATTLAB_YES === "1";
+}
+
 /** Resolves (and builds on first use) the model a sweep row names. */
 export async function resolveModel(model: string, quantization: Quantization, engine: EngineName,
   options: ResolveModelOptions = {}): Promise<ResolvedModel> {
+  const problem = cpuFp32Problem(model, quantization, options.device);
+  if (problem && !saidYes(options)) throw new Error(problem);
   const modelsDir = options.modelsDir ?? defaultModelsDir();
   if (!(model in PRESETS)) {
     // Hub references are the engine's to fetch (onnx-community/… for onnxruntime, hf:… URIs for llama.cpp).
@@ -151,13 +187,14 @@ export async function resolveModel(model: string, quantization: Quantization, en
     const form = GGUF_FORM[quantization];
     const path = join(modelsDir, `${model}-${form}${tokenizerDir ? "" : "-synthvocab"}.gguf`);
     if (!existsSync(path) || statSync(path).size === 0) {
-      await buildGguf({ preset: model, dtype: form, outPath: path, seed: options.seed, tokenizerDir });
+      removeStalePartials(modelsDir, options.notice?.say);
+      await buildGguf({ preset: model, dtype: form, outPath: path, seed: options.seed, tokenizerDir, notice: options.notice });
     }
     return { dir: path, graphForm: null };
   }
   const graph = options.graph ?? graphFormFor(model, options.device);
   const dtype = quantization as ModelDtype;
   const activations = activationsFor(dtype, options.device);
-  const manifest = await ensureModel(modelsDir, model, dtype, { seed: options.seed, tokenizerDir, graph, activations });
+  const manifest = await ensureModel(modelsDir, model, dtype, { seed: options.seed, tokenizerDir, graph, activations, notice: options.notice });
   return { dir: manifest.dir, manifestHash: manifestHashOf(manifest), graphForm: manifest.graph };
 }

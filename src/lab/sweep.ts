@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { BUILTIN_SPECS } from "../sweep/builtin-specs.js";
 import type { RunRecord } from "../sweep/record.js";
 import { runSweep, type SweepSummary } from "../sweep/run.js";
-import { defaultContextLength, parseSpec, type SweepSpecJson } from "../sweep/spec.js";
+import { defaultContextLength, expandConfigs, parseSpec, type SweepSpecJson } from "../sweep/spec.js";
 import { labSweepDeps, type LabOptions } from "./deps.js";
+import { firstCpuFp32Problem, saidYes } from "./models.js";
 import { loadResults } from "./results.js";
 
 export interface LabSweepOptions extends LabOptions {
@@ -22,6 +23,9 @@ export interface LabSweepOptions extends LabOptions {
 export async function sweep(options: LabSweepOptions): Promise<{ rows: RunRecord[]; summary: SweepSummary }> {
   // Notebooks run anywhere: a missing Alpaca/GSM8K file means its synthetic look-alike unless the spec says otherwise.
   const spec = parseSpec({ dataset_fallback: true, ...options.spec }, { contextLength: defaultContextLength, builtins: { ...BUILTIN_SPECS } });
+  // a 7B fp32 model on the CPU is refused before anything runs, not recorded as a failed row per run
+  const problem = saidYes(options) ? null : firstCpuFp32Problem(expandConfigs(spec));
+  if (problem) throw new Error(problem);
   const summary = await runSweep(spec, labSweepDeps(options), {
     outDir: options.outDir, force: options.force, idleSeconds: options.idleSeconds ?? 2, progress: options.progress ?? false,
   });

@@ -3,7 +3,8 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { preflightBuild, removeStalePartials, withPartialBuild, WriteProgress, type BuildNotice } from "./build-notice.js";
 import { GraphBuilder } from "./onnx/graph.js";
 import { genaiConfig } from "./onnx/genai-config.js";
 import { buildLlamaFusedGraph, checkFusedConfig } from "./onnx/llama-fused.js";
@@ -49,6 +50,10 @@ export interface BuildOptions {
   blockSize?: 16 | 32 | 64 | 128 | 256;
   /** Worker threads drawing weights; default: the cores, at most 8. */
   workers?: number;
+  /** What a big build prints before and while writing (and the free-disk check's stand-in in tests). */
+  notice?: BuildNotice;
+  /** The folder named in messages when `outDir` is a temporary one (ensureModel builds beside its target). Default outDir. */
+  displayDir?: string;
 }
 
 export interface ManifestFile { name: string; bytes: number; sha256: string }
@@ -136,14 +141,18 @@ export async function buildModel(options: BuildOptions): Promise<BuildManifest> 
   const seed = options.seed ?? DEFAULT_SEED;
   const blockSize = options.blockSize ?? 32;
   const act = resolveActivations(dtype, options.activations);
-  mkdirSync(outDir, { recursive: true });
 
   const g = new GraphBuilder("wattlab_" + (options.preset ?? config.model_type));
   const plan = new WeightPlan(g, DATA_FILE, act, linearForm(dtype, blockSize));
   if (graphForm === "fused") buildLlamaFusedGraph(g, config, act, plan, logits);
   else buildLlamaGraph(g, config, act, plan, logits);
   const workers = options.workers ?? Math.min(8, cpus().length);
-  await writeWeights(join(outDir, DATA_FILE), plan.size, plan.jobs, seed, workers);
+  const shown = options.displayDir ?? outDir;
+  const what = `${options.preset ?? config.model_type} ${dtype} (ONNX, ${(parameterCount(config) / 1e9).toFixed(2)}B parameters)`;
+  preflightBuild(what, plan.size, resolve(shown), options.notice);
+  mkdirSync(outDir, { recursive: true });
+  const progress = new WriteProgress(`writing ${join(basename(shown), DATA_FILE)}`, plan.size, options.notice);
+  await writeWeights(join(outDir, DATA_FILE), plan.size, plan.jobs, seed, workers, (fraction) => progress.update(fraction));
   const opsets = [{ domain: "", version: OPSET }];
   if (plan.usesContribOps || graphForm === "fused") opsets.push({ domain: "com.microsoft", version: 1 });
   const version = wattlabVersion();
@@ -233,6 +242,8 @@ export function modelDir(modelsDir: string, preset: string, dtype: ModelDtype,
 /**
  * Builds a preset once and reuses it: returns the cached folder's manifest when it matches (same preset,
  * dtype, seed, graph, logits and builder version), else builds into a temporary folder and renames it into place.
+ * A big build says what it writes and shows progress; a build interrupted (here or in an earlier process) leaves no
+ * partial folder behind.
  */
 export async function ensureModel(modelsDir: string, preset: string, dtype: ModelDtype,
   options: Omit<BuildOptions, "preset" | "config" | "dtype" | "outDir"> = {}): Promise<BuildManifest> {
@@ -246,14 +257,15 @@ export async function ensureModel(modelsDir: string, preset: string, dtype: Mode
     && m.tokenizer === (options.tokenizerDir ? "copied" : "synthetic");
   const cached = readManifest(dir);
   if (matches(cached)) return cached;
-  const partial = `${dir}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
+  // builds interrupted earlier (their marker names a process that is gone) leave nothing behind
+  removeStalePartials(modelsDir, options.notice?.say);
   try {
-    await buildModel({ ...options, preset, dtype, outDir: partial });
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(partial, dir);
+    await withPartialBuild(dir, async (partial) => {
+      await buildModel({ ...options, preset, dtype, outDir: partial, displayDir: dir });
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(partial, dir);
+    });
   } catch (error) {
-    rmSync(partial, { recursive: true, force: true });
     // another process may have finished the same build first
     const other = readManifest(dir);
     if (matches(other)) return other;

@@ -17,22 +17,28 @@ export function startModuleWorker(callerUrl: string, name: string, workerData: u
 
 /**
  * Hands `jobs` (largest `size` first, so the embedding and output matrices do not finish last alone) to
- * `workers` threads made by `start`; each replies `{ ok, message? }` per job and exits on `null`.
+ * `workers` threads made by `start`; each replies `{ ok, message? }` per job and exits on `null`. `onDone` hears of each
+ * job written (for progress).
  */
 export async function runJobPool<J>(jobs: readonly J[], size: (job: J) => number, workers: number,
-  start: () => Worker, failure: string): Promise<void> {
+  start: () => Worker, failure: string, onDone?: (job: J) => void): Promise<void> {
   const queue = [...jobs].sort((a, b) => size(b) - size(a));
   const pool = Array.from({ length: Math.min(workers, queue.length) }, start);
   try {
     await Promise.all(pool.map((worker) => new Promise<void>((resolve, reject) => {
+      let current: J | undefined;
       const next = () => {
         const job = queue.shift();
+        current = job;
         if (!job) { worker.postMessage(null); resolve(); return; }
         worker.postMessage(job);
       };
       worker.on("message", (reply: { ok: boolean; message?: string }) => {
         if (!reply.ok) reject(new Error(`${failure}: ${reply.message}`));
-        else next();
+        else {
+          if (current !== undefined) onDone?.(current);
+          next();
+        }
       });
       worker.on("error", reject);
       next();

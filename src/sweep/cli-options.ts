@@ -36,6 +36,7 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "idle-seconds", kind: "number", help: "idle baseline length before the first run (0: none)", default: 5 },
   { name: "threads", kind: "number", help: "onnxruntime CPU threads (default: its own choice)" },
   { name: "progress", kind: "boolean", help: "progress on stderr (--no-progress to silence)", default: true },
+  { name: "yes", kind: "boolean", help: "go ahead with 7B-class presets as fp32 on the CPU (a ~27 GB build, seconds per token)" },
 ];
 
 export const MERGE_OPTIONS: OptionSpec[] = [

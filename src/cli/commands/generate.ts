@@ -29,6 +29,7 @@ export const generateCommand: CommandSpec = {
     { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
     { name: "kv-cache", kind: "string", help: "onnxruntime webgpu: device (KV stays on the GPU) or host (copied every step)", default: "device" },
     ORT_CONFIG_OPTION,
+    { name: "yes", kind: "boolean", help: "go ahead with a 7B-class preset as fp32 on the CPU (a ~27 GB build, seconds per token)" },
     { name: "json", kind: "boolean", help: "print the whole measurement as JSON" },
   ],
   async run(parsed) {
@@ -51,7 +52,7 @@ export const generateCommand: CommandSpec = {
       quantization: dtype as Quantization | undefined, prompt: get.string(parsed, "prompt"), inputTokens: get.number(parsed, "input-tokens"),
       dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
-      kvCache: get.string(parsed, "kv-cache") === "host" ? "host" : "device", sessionConfig,
+      kvCache: get.string(parsed, "kv-cache") === "host" ? "host" : "device", sessionConfig, yes: get.boolean(parsed, "yes"),
     });
     if (get.boolean(parsed, "json")) {
       console.log(JSON.stringify({ ...m, trace: undefined }, null, 2));

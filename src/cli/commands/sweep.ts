@@ -1,7 +1,8 @@
 // wattlab sweep: flags → spec → runSweep with the real engine, meter and model store.
 import { labSweepDeps } from "../../lab/deps.js";
-import { defaultContextLength, gpusFromArgs, runOptionsFromArgs, runSweep, runSweepOnGpus, specFromArgs, SWEEP_OPTIONS } from "../../sweep/index.js";
-import { get, type CommandSpec } from "../args.js";
+import { firstCpuFp32Problem, saidYes } from "../../lab/models.js";
+import { defaultContextLength, expandConfigs, gpusFromArgs, runOptionsFromArgs, runSweep, runSweepOnGpus, specFromArgs, SWEEP_OPTIONS } from "../../sweep/index.js";
+import { get, UsageError, type CommandSpec } from "../args.js";
 import { binCommand } from "./bin.js";
 
 export const sweepCommand: CommandSpec = {
@@ -13,9 +14,12 @@ export const sweepCommand: CommandSpec = {
     const spec = specFromArgs(parsed, { contextLength: defaultContextLength });
     const options = runOptionsFromArgs(parsed, spec);
     const gpus = gpusFromArgs(parsed);
+    const yes = saidYes({ yes: get.boolean(parsed, "yes") });
+    const problem = yes ? null : firstCpuFp32Problem(expandConfigs(spec));
+    if (problem) throw new UsageError(`wattlab sweep: ${problem}`);
     if (gpus.length > 0) {
       const extraArgs = [
-        ...(options.force ? ["--force"] : []), ...(options.skipFailed ? ["--skip-failed"] : []),
+        ...(options.force ? ["--force"] : []), ...(options.skipFailed ? ["--skip-failed"] : []), ...(yes ? ["--yes"] : []),
         "--idle-seconds", String(options.idleSeconds ?? 5), "--no-progress",
       ];
       const result = await runSweepOnGpus(spec, gpus, { command: binCommand(), outDir: options.outDir, extraArgs });
@@ -26,7 +30,7 @@ export const sweepCommand: CommandSpec = {
       }
       return;
     }
-    const summary = await runSweep(spec, labSweepDeps({ threads: get.number(parsed, "threads") }), options);
+    const summary = await runSweep(spec, labSweepDeps({ threads: get.number(parsed, "threads"), yes }), options);
     console.log(`${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} already done → ${summary.csvPath}`);
     if (summary.failed > 0 || summary.aborted) process.exitCode = 1;
   },

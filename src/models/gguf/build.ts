@@ -2,8 +2,10 @@
 // ONNX builder draws, in llama.cpp's layout, drawn tensor by tensor in worker threads.
 import { mkdir } from "node:fs/promises";
 import { cpus } from "node:os";
-import { dirname } from "node:path";
-import { DEFAULT_SEED, elementCount, eosTokenIds, getPreset, headDim, weightSpecs, type ModelConfig } from "../presets.js";
+import { renameSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { preflightBuild, withPartialBuild, WriteProgress, type BuildNotice } from "../build-notice.js";
+import { DEFAULT_SEED, elementCount, eosTokenIds, getPreset, headDim, parameterCount, weightSpecs, type ModelConfig } from "../presets.js";
 import { GGUF_DTYPES, fileTypeName, type GgufDtype } from "./constants.js";
 import { f32, str, u32, type GgufEntry } from "./metadata.js";
 import { planTensors } from "./tensors.js";
@@ -23,6 +25,8 @@ export interface BuildGgufOptions {
   name?: string;
   /** Worker threads drawing weights; default: the cores, at most 8 (one thread below 16 M values). */
   workers?: number;
+  /** What a big build prints before and while writing (and the free-disk check's stand-in in tests). */
+  notice?: BuildNotice;
 }
 
 export interface BuildGgufResult {
@@ -80,7 +84,20 @@ export async function buildGguf(options: BuildGgufOptions): Promise<BuildGgufRes
   const values = plan.tensors.reduce((sum, t) => sum + elementCount(t.source), 0);
   const workers = options.workers ?? (values < 1 << 24 ? 1 : Math.min(8, cpus().length));
   await mkdir(dirname(options.outPath), { recursive: true });
-  const { bytes } = await writeGgufTensors(options.outPath, metadata, plan.tensors, seed, workers);
+  const what = `${options.name ?? options.preset ?? config.model_type} ${fileTypeName(dtype.fileType)} (GGUF, ${(parameterCount(config) / 1e9).toFixed(2)}B parameters)`;
+  let progress: WriteProgress | null = null;
+  // written beside the target and renamed into place: an interrupted build never leaves a torn .gguf under its name
+  const { bytes } = await withPartialBuild(options.outPath, async (partial) => {
+    const written = await writeGgufTensors(partial, metadata, plan.tensors, seed, workers, {
+      beforeWrite: (total) => {
+        preflightBuild(what, total, resolve(options.outPath), options.notice);
+        progress = new WriteProgress(`writing ${basename(options.outPath)}`, total, options.notice);
+      },
+      onProgress: (fraction) => progress?.update(fraction),
+    });
+    renameSync(partial, options.outPath);
+    return written;
+  });
   return {
     path: options.outPath, bytes, seconds: (performance.now() - started) / 1000,
     fileType: fileTypeName(dtype.fileType), fallbacks: plan.fallbacks,
