@@ -1,5 +1,7 @@
 // One metered generation: the quickstart notebook's and `wattlab generate`'s path. The engine runs bare;
 // this module opens meter windows at the engine's prefill/decode hooks.
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { resolvePromptPool } from "../data/pool.js";
 import { promptsFor } from "../data/prompts.js";
 import { llamaCppAutoNote, openEngine, resolveDevice } from "../engine/load.js";
@@ -7,7 +9,7 @@ import type { EngineInfo, EngineName, ExecutionProvider, GenerationResult } from
 import { Meter, type MeterOptions } from "../meter/index.js";
 import type { PowerSample, WindowMeasurement } from "../meter/types.js";
 import type { DatasetName, Quantization, SweepDevice } from "../sweep/dimensions.js";
-import { chooseEngine, dtypeFor, resolveModel, type ModelStoreOptions } from "./models.js";
+import { chooseEngine, dtypeFor, isPreset, resolveModel, type ModelStoreOptions } from "./models.js";
 
 export interface MeasureGenerationOptions extends ModelStoreOptions {
   /** A preset (built on first use) or a model folder / .gguf file. Default "tiny". */
@@ -59,12 +61,26 @@ export interface MeasuredGeneration {
   meterSources: WindowMeasurement["sources"];
   /** Where the prompts came from: the dataset asked for, the one used, and why they differ; null for a literal prompt. */
   dataset: { requested: DatasetName; used: DatasetName; reason: string | null } | null;
+  /** The model holds wattlab's seeded random weights (a preset or a wattlab build): its text means nothing, its costs are real. */
+  randomWeights: boolean;
   /** Why this engine ran when none was asked for (e.g. the model is a .gguf file); null when the caller named it. */
   engineChosenBecause: string | null;
   /** Which device `auto` became and why; null when the caller named the device. */
   deviceChosenBecause: string | null;
   /** What was chosen for the caller, one line each (the device auto became, which file of a folder ran, …); [] when nothing was. */
   notes: string[];
+}
+
+/** The line a generation from random weights carries. */
+export const RANDOM_WEIGHTS_NOTE = "the weights are random (seeded, at the model's true shapes): the text is noise; energy and speed depend on the shapes, not the values";
+
+/** A wattlab build (its manifest says so) holds seeded random weights. */
+function hasRandomWeights(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && existsSync(join(dir, "wattlab-manifest.json"));
+  } catch {
+    return false;
+  }
 }
 
 export async function measureGeneration(options: MeasureGenerationOptions = {}): Promise<MeasuredGeneration> {
@@ -100,6 +116,7 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
     // Window bounds on the trace's clock (ms since the meter opened), for shading the phases.
     const prefillStartMs = prefill.startMs ?? 0, decodeStartMs = decode.startMs ?? prefill.endMs ?? 0, endMs = decode.endMs ?? decodeStartMs;
     const energyJ = prefill.totalEnergyJ + decode.totalEnergyJ;
+    const random = isPreset(model) || hasRandomWeights(resolved.dir);
     return {
       info: engine.info, modelDir: resolved.dir, result, prefill, decode,
       trace: meter.trace(Math.max(0, prefillStartMs - 500), endMs + 500),
@@ -109,11 +126,13 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
       decodeJPerToken: decode.totalEnergyJ / Math.max(1, result.outputTokens),
       meterSources: decode.sources,
       dataset: pool && { requested: pool.requested, used: pool.used, reason: pool.fallbackReason },
+      randomWeights: random,
       engineChosenBecause: chosen.because,
       deviceChosenBecause: device.because ?? (device.device === "auto" ? llamaCppAutoNote(engine.info.device) : null),
       notes: [
         ...(chosen.because && engineName === "llama.cpp" ? [`engine llama.cpp: ${chosen.because}`] : []),
         ...(device.because ? [device.because] : []), ...(engine.info.notes ?? []),
+        ...(random ? [RANDOM_WEIGHTS_NOTE] : []),
       ],
     };
   } finally {

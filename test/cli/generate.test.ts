@@ -34,6 +34,7 @@ test("a single-model folder runs as what it holds when --dtype is left out: the 
   const r = wattlab(["generate", "--model", fixture.path, "--prompt", "hi", "--max-new-tokens", "4"]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(modelLine(r.stdout), /\(onnxruntime, cpu, fp16 \(model\.onnx\)\)$/);
+  assert.doesNotMatch(r.stdout, /weights are random/, "a folder the user brought is not said to be random");
   // asked explicitly for what it does not hold: still refused, naming the folder's form
   const wrong = wattlab(["generate", "--model", fixture.path, "--dtype", "fp32", "--prompt", "hi", "--max-new-tokens", "4"]);
   assert.equal(wrong.status, 1);
@@ -53,9 +54,16 @@ test("a folder written by wattlab quantize --bits 4 runs with no --dtype; a pres
 
   const preset = wattlab(["generate", "--model", "tiny", "--prompt", "hi", "--max-new-tokens", "4", "--json"], env);
   assert.equal(preset.status, 0, preset.stderr);
-  const m = JSON.parse(preset.stdout) as { modelDir: string; info: { weightForm: string } };
+  const m = JSON.parse(preset.stdout) as { modelDir: string; info: { weightForm: string }; randomWeights: boolean };
   assert.equal(m.info.weightForm, "fp32");
   assert.equal(m.modelDir, join(dir, "models", "tiny-fp32"));
+  assert.equal(m.randomWeights, true);
+
+  // a preset's generation says once, in one line, that its weights are random
+  const text = wattlab(["generate", "--model", "tiny", "--prompt", "hi", "--max-new-tokens", "4"], env);
+  assert.equal(text.status, 0, text.stderr);
+  const said = text.stdout.split("\n").filter((l) => /random/.test(l));
+  assert.deepEqual(said, ["note: the weights are random (seeded, at the model's true shapes): the text is noise; energy and speed depend on the shapes, not the values"]);
 });
 
 test("an optimum folder with several files says which one it ran when --dtype is left out, and runs the one asked for", { skip: fixture.skip }, (t) => {
