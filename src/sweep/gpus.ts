@@ -5,7 +5,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { resultsPathFor } from "./run.js";
-import { specToJson, type SweepSpec } from "./spec.js";
+import { BUILTIN_SPECS } from "./builtin-specs.js";
+import { expandConfigs, loadSpecFile, specToJson, type SweepSpec } from "./spec.js";
 import { exportCsv, mergeShards, writeFileAtomic, type MergeSummary } from "./store.js";
 
 export interface GpuSweepOptions {
@@ -37,16 +38,29 @@ export interface GpuSweepResult {
 
 /**
  * Environment that restricts a child to one GPU: CUDA (onnxruntime CUDA EP, NVML index mapping in the
- * meter), llama.cpp's Vulkan backend, and WATTLAB_GPU for code that picks a WebGPU adapter itself
- * (Dawn does not read CUDA_VISIBLE_DEVICES).
+ * meter) and llama.cpp's Vulkan backend. Nothing restricts onnxruntime's WebGPU EP (see webgpuWorkersProblem).
  */
 export function gpuEnv(gpu: number): Record<string, string> {
-  return { CUDA_VISIBLE_DEVICES: String(gpu), GGML_VK_VISIBLE_DEVICES: String(gpu), WATTLAB_GPU: String(gpu) };
+  return { CUDA_VISIBLE_DEVICES: String(gpu), GGML_VK_VISIBLE_DEVICES: String(gpu) };
+}
+
+/**
+ * Why per-GPU workers cannot run this spec, or null: onnxruntime-node 1.30 cannot be told which GPU its WebGPU EP
+ * uses (Dawn does not read CUDA_VISIBLE_DEVICES, and the binding refuses deviceId, adapter or powerPreference on the
+ * webgpu provider as unrecognized options), so every worker would run on Dawn's default GPU while each meter read
+ * its own.
+ */
+export function webgpuWorkersProblem(spec: SweepSpec): string | null {
+  if (!expandConfigs(spec).some((c) => c.device === "webgpu")) return null;
+  return "--gpus cannot run device webgpu: onnxruntime-node cannot pick the GPU a WebGPU worker uses, so every worker would run on " +
+    "the same GPU while each meter read its own; run one sweep without --gpus, or use --device cuda or --engine llama.cpp --device vulkan";
 }
 
 export async function runSweepOnGpus(spec: SweepSpec | string, gpus: readonly number[], options: GpuSweepOptions): Promise<GpuSweepResult> {
   if (gpus.length === 0) throw new Error("runSweepOnGpus: no GPUs given; pass e.g. --gpus 0,1,2,3");
   if (new Set(gpus).size !== gpus.length) throw new Error(`runSweepOnGpus: GPU list ${gpus.join(",")} repeats a GPU`);
+  const problem = webgpuWorkersProblem(typeof spec === "string" ? loadSpecFile(spec, { builtins: { ...BUILTIN_SPECS } }) : spec);
+  if (problem) throw new Error(problem);
   let specPath: string;
   if (typeof spec === "string") {
     specPath = spec;

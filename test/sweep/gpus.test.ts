@@ -1,11 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runSweepOnGpus } from "../../src/sweep/gpus.js";
 import { expandRuns, parseSpec } from "../../src/sweep/spec.js";
 import { readResults } from "../../src/sweep/store.js";
+import { packageRoot } from "../../src/version.js";
 import { smallSpecJson } from "./support/stand-ins.js";
 
 import { sweepChildCommand } from "./support/child.js";
@@ -26,4 +28,23 @@ test("one worker per GPU: each child sees only its GPU, shards merge into metric
   // the fake meter names its GPU after CUDA_VISIBLE_DEVICES as the child saw it
   assert.deepEqual([...new Set(rows.map((r) => r.gpu_model))].sort(), ["Fake GPU 3", "Fake GPU 5"]);
   assert.ok(output.some((l) => l.startsWith("3:done")) && output.some((l) => l.startsWith("5:done")));
+});
+
+test("per-GPU workers refuse device webgpu before any worker starts: onnxruntime-node cannot pick a worker's WebGPU adapter", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-gpus-webgpu-"));
+  const json = smallSpecJson(1) as { dimensions: Record<string, unknown> };
+  const spec = parseSpec({ ...json, dimensions: { ...json.dimensions, device: ["cpu", "webgpu"] } });
+  const marker = join(dir, "a worker ran");
+  await assert.rejects(
+    runSweepOnGpus(spec, [0, 1], { command: [process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "")`], outDir: dir }),
+    /^Error: --gpus cannot run device webgpu: onnxruntime-node cannot pick the GPU a WebGPU worker uses/);
+  assert.deepEqual(readdirSync(dir), [], "no worker ran, no spec or shard file was written");
+
+  // the CLI says it in one line and exits 2
+  const r = spawnSync(process.execPath, [join(packageRoot(), "bin", "wattlab.js"), "sweep", "--preset", "tiny-batch", "--device", "webgpu", "--gpus", "0,1", "--out", dir],
+    { encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert.match(r.stderr, /^wattlab sweep: --gpus cannot run device webgpu: .*run one sweep without --gpus/);
+  assert.deepEqual(readdirSync(dir), []);
 });

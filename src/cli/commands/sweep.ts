@@ -1,6 +1,7 @@
 // wattlab sweep: flags → spec → runSweep with the real engine, meter and model store.
 import { labSweepDeps } from "../../lab/deps.js";
 import { firstCpuFp32Problem, saidYes } from "../../lab/models.js";
+import { webgpuWorkersProblem } from "../../sweep/gpus.js";
 import { defaultContextLength, expandConfigs, gpusFromArgs, runOptionsFromArgs, runSweep, runSweepOnGpus, specFromArgs, SWEEP_OPTIONS } from "../../sweep/index.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { binCommand } from "./bin.js";
@@ -18,6 +19,8 @@ export const sweepCommand: CommandSpec = {
     const problem = yes ? null : firstCpuFp32Problem(expandConfigs(spec));
     if (problem) throw new UsageError(`wattlab sweep: ${problem}`);
     if (gpus.length > 0) {
+      const webgpu = webgpuWorkersProblem(spec);
+      if (webgpu) throw new UsageError(`wattlab sweep: ${webgpu}`);
       const extraArgs = [
         ...(options.force ? ["--force"] : []), ...(options.skipFailed ? ["--skip-failed"] : []), ...(yes ? ["--yes"] : []),
         "--idle-seconds", String(options.idleSeconds ?? 5), "--no-progress",
