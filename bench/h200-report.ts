@@ -13,6 +13,8 @@ import { exportPlot } from "../src/notebook/plot.js";
 import type { RunRecord } from "../src/sweep/record.js";
 import { effectiveRows, readResults } from "../src/sweep/store.js";
 import { packageRoot } from "../src/version.js";
+import { QUANTITIES, rowQuantity } from "../src/quantities.js";
+import { aggregate, formatInterval, METHOD_TEXT, ratioOfMeans, scaleInterval, verdict, type Interval, type RatioEstimate, type Verdict } from "../src/util/stats.js";
 
 const dir = process.argv[2] ? resolve(process.argv[2]) : join(packageRoot(), "results", "h200-2026-11");
 if (!existsSync(join(dir, "llamacpp-llama2", "metrics.jsonl"))) {
@@ -32,6 +34,10 @@ interface Cell {
 }
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+/** The one statistic of every comparison (as notebook 09 and the README): the mean of the repetitions, its 95% t-interval. */
+const mean = (xs: number[]) => aggregate(xs).mean;
+const withCi = (xs: number[], d = 1) => { const a = aggregate(xs); return Number.isFinite(a.ci.low) ? `${fmt(a.mean, d)} [${fmt(a.ci.low, d)}, ${fmt(a.ci.high, d)}]` : `${fmt(a.mean, d)} [n < 2]`; };
+const ratioText = (r: RatioEstimate) => formatInterval(r.ratio, r.ci, 3);
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "–");
 const spread = (xs: number[], d = 1) => `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`;
 const short = (m: string) => m.replace("deepseek-r1-distill-qwen-7b", "ds-qwen-7b");
@@ -65,8 +71,8 @@ function cells(rows: RunRecord[]): Cell[] {
       input: Number(r.input_length), output: Number(r.output_length), tokensPerS: [], jPerToken: [],
       weightBytes: typeof r.model_weight_bytes === "number" ? r.model_weight_bytes : null };
     c.tokensPerS.push(Number(r.throughput_tokens_per_s));
-    // GPU joules only, from NVML's counter: the baseline reads the same counter, and no estimate enters.
-    c.jPerToken.push(Number(r.gpu_energy_j_measured) / Number(r.tokens_out));
+    // GPU joules only, from NVML's counter: the baseline reads the same counter, and no estimate enters (src/quantities.ts)
+    c.jPerToken.push(rowQuantity(r, "j_per_output_token", "gpu").value ?? Number.NaN);
     byKey.set(key, c);
   }
   return [...byKey.values()];
@@ -127,7 +133,9 @@ the baseline): with fixed-length generation, time and energy depend on shapes an
 Energy: NVML's total-energy counter. CPU energy on that host is an **estimate** (no RAPL exposed), so the per-cell
 tables use **GPU joules only**. J/token = GPU joules of the whole run (prefill + decode) / output tokens. Every new
 shape was warmed up unmeasured on both sides (wattlab's sweep: one warm-up run per shape; the baseline: a full-length
-generate per shape), so medians here take **all** repetitions; spread = min–max. Where a later sweep measured a cell
+generate per shape), so every figure takes **all** repetitions: the mean with its ${METHOD_TEXT.t}; ratios are ratios of
+means with a 95% interval (delta method on the log ratio, Welch df), and a goal is met (**holds**), missed (**does not
+hold**) or **undecided** when the interval straddles its threshold. Where a later sweep measured a cell
 again (WebGPU int8/int4 batch 1, DeepSeek WebGPU fp16/int4 batch 1), its repetitions replace the earlier sweep's.
 
 **Run:** the one-at-a-time seed sweep (input 128/512/1024, output 128/512/1024, batch 1/2/4, three weight forms,
@@ -140,20 +148,20 @@ long-output cells stop at 128, as the spec says), WebGPU int8/int4 at batch 2/4 
 
 out.push(`## wattlab vs Transformers, per cell (issue 9)
 
-| model | engine | weights | batch | in/out | prompts | tokens/s (spread) | GPU J/out-token (spread) | baseline tokens/s | baseline J/token | speed × | energy × | floor tokens/s | % of floor |
+| model | engine | weights | batch | in/out | prompts | tokens/s [95% CI] | GPU J/out-token [95% CI] | baseline tokens/s | baseline J/token | speed × [95% CI] | energy × [95% CI] | floor tokens/s | % of floor |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
 const order = (a: Cell, b: Cell) => a.model.localeCompare(b.model) || a.engine.localeCompare(b.engine) || a.form.localeCompare(b.form) || a.batch - b.batch || a.input - b.input || a.output - b.output || a.dataset.localeCompare(b.dataset);
 /** Per cell: wattlab / baseline at the same model, batch and lengths (quantized forms against the fp16 baseline, as in the study). */
-const ratios: { c: Cell; speed: number; energy: number }[] = [];
+const ratios: { c: Cell; speed: number; energy: number; speedR: RatioEstimate; energyR: RatioEstimate }[] = [];
 for (const c of wattlabCells.sort(order)) {
   const b = baselineFor(c);
-  const tps = median(c.tokensPerS), jpt = median(c.jPerToken);
-  const btps = b ? median(b.tokensPerS) : NaN, bjpt = b ? median(b.jPerToken) : NaN;
+  const tps = mean(c.tokensPerS);
   const fb = floorBytes(c);
   const floor = fb ? (c.batch * BANDWIDTH_B_PER_S) / fb.bytes : NaN;
-  if (b) ratios.push({ c, speed: tps / btps, energy: jpt / bjpt });
-  out.push(`| ${c.model} | ${c.engine} | ${c.form} | ${c.batch} | ${c.input}/${c.output} | ${c.dataset} | ${fmt(tps)} (${spread(c.tokensPerS)}) | ${fmt(jpt, 3)} (${spread(c.jPerToken, 3)}) | ` +
-    `${b ? `${fmt(btps)} (${spread(b.tokensPerS)})` : "not run"} | ${b ? `${fmt(bjpt, 3)} (${spread(b.jPerToken, 3)})` : "–"} | ${b ? fmt(tps / btps, 2) : "–"} | ${b ? fmt(jpt / bjpt, 2) : "–"} | ` +
+  const speedR = b ? ratioOfMeans(b.tokensPerS, c.tokensPerS) : null, energyR = b ? ratioOfMeans(b.jPerToken, c.jPerToken) : null;
+  if (b && speedR && energyR) ratios.push({ c, speed: speedR.ratio, energy: energyR.ratio, speedR, energyR });
+  out.push(`| ${c.model} | ${c.engine} | ${c.form} | ${c.batch} | ${c.input}/${c.output} | ${c.dataset} | ${withCi(c.tokensPerS)} | ${withCi(c.jPerToken, 3)} | ` +
+    `${b ? withCi(b.tokensPerS) : "not run"} | ${b ? withCi(b.jPerToken, 3) : "–"} | ${speedR ? ratioText(speedR) : "–"} | ${energyR ? ratioText(energyR) : "–"} | ` +
     `${fmt(floor, 0)}${fb?.estimated ? "*" : ""} | ${Number.isFinite(floor) ? fmt((100 * tps) / floor, 0) + "%" : "–"} |`);
 }
 out.push(`
@@ -171,18 +179,28 @@ not record their ONNX files' weight bytes, so their floor uses the GGUF file of 
 
 // Goals.
 const byEngine = (engine: string) => ratios.filter((r) => r.c.engine === engine);
-const goalLine = (label: string, rs: typeof ratios) => {
-  const speedOk = rs.filter((r) => r.speed >= 3).length, energyOk = rs.filter((r) => r.energy <= 1 / 3).length;
-  return `| ${label} | ${rs.length} | ${speedOk} | ${fmt(Math.min(...rs.map((r) => r.speed)), 2)}–${fmt(Math.max(...rs.map((r) => r.speed)), 2)} | ${energyOk} | ${fmt(Math.min(...rs.map((r) => r.energy)), 2)}–${fmt(Math.max(...rs.map((r) => r.energy)), 2)} |`;
-};
+const speedGoal = (r: typeof ratios[number]) => verdict(r.speedR.ci, "≥", 3);
+const energyGoal = (r: typeof ratios[number]) => verdict(r.energyR.ci, "≤", 1 / 3);
+const tally = (vs: Verdict[]) => `${vs.filter((v) => v === "holds").length} / ${vs.filter((v) => v === "undecided").length} / ${vs.filter((v) => v === "does not hold").length}`;
+const goalLine = (label: string, rs: typeof ratios) =>
+  `| ${label} | ${rs.length} | ${tally(rs.map(speedGoal))} | ${fmt(Math.min(...rs.map((r) => r.speed)), 2)}–${fmt(Math.max(...rs.map((r) => r.speed)), 2)} | ${tally(rs.map(energyGoal))} | ${fmt(Math.min(...rs.map((r) => r.energy)), 2)}–${fmt(Math.max(...rs.map((r) => r.energy)), 2)} |`;
+/** A goal over several cells: holds when it holds in every one, does not hold when it fails in any, else undecided. */
+const every = (vs: Verdict[]): Verdict => (vs.some((v) => v === "does not hold") ? "does not hold" : vs.every((v) => v === "holds") ? "holds" : "undecided");
 const q4b1 = wattlabCells.filter((c) => c.engine.startsWith("llama.cpp") && c.form === "Q4_0" && c.batch === 1 && c.input === 128 && c.output === 128 && c.dataset === "alpaca");
 const webgpuB1 = ratios.filter((r) => r.c.engine.startsWith("onnxruntime") && r.c.batch === 1 && r.c.input === 128 && r.c.output === 128 && r.c.dataset === "alpaca");
 const engines = [...new Set(ratios.map((r) => r.c.engine))].sort();
-/** The engine with the highest median speed ratio: the goal names "the faster wattlab engine". */
-const fastest = engines.map((e) => ({ e, m: median(byEngine(e).map((r) => r.speed)) })).sort((x, y) => y.m - x.m)[0]?.e ?? "–";
-const both = byEngine(fastest).filter((r) => r.speed >= 3 && r.energy <= 1 / 3);
-const webgpuMet = webgpuB1.filter((r) => r.speed >= 1), webgpuShort = webgpuB1.filter((r) => r.speed < 1);
-const pctOfFloor = (c: Cell) => (100 * median(c.tokensPerS) * floorBytes(c)!.bytes) / BANDWIDTH_B_PER_S;
+/** The engine with the highest mean speed ratio: the goal names "the faster wattlab engine". */
+const fastest = engines.map((e) => ({ e, m: mean(byEngine(e).map((r) => r.speed)) })).sort((x, y) => y.m - x.m)[0]?.e ?? "–";
+const bothVerdicts = byEngine(fastest).map((r) => every([speedGoal(r), energyGoal(r)]));
+const both = byEngine(fastest).filter((_, i) => bothVerdicts[i] === "holds");
+const bothUndecided = byEngine(fastest).filter((_, i) => bothVerdicts[i] === "undecided");
+const webgpuGoal = (r: typeof ratios[number]) => verdict(r.speedR.ci, "≥", 1);
+const pctOfFloor = (c: Cell) => (100 * mean(c.tokensPerS) * floorBytes(c)!.bytes) / BANDWIDTH_B_PER_S;
+/** The share of the bandwidth floor, with the 95% interval of the mean tokens/s scaled to it. Units: %. */
+const floorShare = (c: Cell): { pct: number; ci: Interval } => {
+  const per = (100 * floorBytes(c)!.bytes) / BANDWIDTH_B_PER_S;
+  return { pct: pctOfFloor(c), ci: scaleInterval(aggregate(c.tokensPerS).ci, per) };
+};
 const f16Floor = (() => {
   const ps = wattlabCells.filter((c) => c.engine.startsWith("llama.cpp") && c.form === "F16" && c.batch === 1 && c.input === 128 && c.output === 128 && c.dataset === "alpaca").map(pctOfFloor);
   return `${fmt(Math.min(...ps), 0)}–${fmt(Math.max(...ps), 0)}% on llama.cpp`;
@@ -190,16 +208,17 @@ const f16Floor = (() => {
 const cellName = (c: Cell) => `${c.model} ${c.form} b${c.batch} ${c.input}/${c.output}${c.dataset === "alpaca" ? "" : ` ${c.dataset}`}`;
 out.push(`### Goals
 
-| engine | cells with a baseline | speed ≥ 3× | speed × range | energy ≤ ⅓ | energy × range |
+Each cell's goal is judged by the 95% interval of its ratio: cells where it holds / is undecided / does not hold.
+
+| engine | cells with a baseline | speed ≥ 3× (holds / undecided / not) | speed × range | energy ≤ ⅓ (holds / undecided / not) | energy × range |
 |---|---|---|---|---|---|
 ${engines.map((e) => goalLine(e, byEngine(e))).join("\n")}
 
-- Faster engine (${fastest}, by median speed ratio) at ≥ 3× the baseline's tokens/s and ≤ ⅓ of its J/token in every
-  cell: **${both.length === byEngine(fastest).length ? "met" : "not met"}**: both in ${both.length} of ${byEngine(fastest).length} cells${both.length ? ` (${both.map((r) => cellName(r.c)).join("; ")})` : ""}.
-- Q4/int4 batch-1 decode at ≥ 50% of its bandwidth floor: **${q4b1.every((c) => pctOfFloor(c) >= 50) ? "met" : "not met"}**: ${q4b1.map((c) => `${c.model} ${c.engine} Q4_0 ${fmt(pctOfFloor(c), 0)}%`).join(", ")}
+- Faster engine (${fastest}, by mean speed ratio) at ≥ 3× the baseline's tokens/s and ≤ ⅓ of its J/token in every
+  cell: **${every(bothVerdicts)}**: both hold in ${both.length} of ${byEngine(fastest).length} cells${both.length ? ` (${both.map((r) => cellName(r.c)).join("; ")})` : ""}${bothUndecided.length ? `, undecided in ${bothUndecided.length} (${bothUndecided.map((r) => `${cellName(r.c)}: speed ${ratioText(r.speedR)}×, energy ${ratioText(r.energyR)}×`).join("; ")})` : ""}.
+- Q4/int4 batch-1 decode at ≥ 50% of its bandwidth floor: **${every(q4b1.map((c) => verdict(floorShare(c).ci, "≥", 50)))}**: ${q4b1.map((c) => `${c.model} ${c.engine} Q4_0 ${formatInterval(floorShare(c).pct, floorShare(c).ci, 3)}% (${verdict(floorShare(c).ci, "≥", 50)})`).join(", ")}
   (F16 reaches ${f16Floor}: batch-1 steps carry a fixed cost per step that quantization does not shrink; \`bench/notes/gpu-paths.md\`).
-- onnxruntime WebGPU at ≥ 1× the baseline (batch 1, 128/128): ${webgpuB1.map((r) => `${r.c.model} ${r.c.form} ${fmt(r.speed, 2)}×`).join(", ")}:
-  **met for ${webgpuMet.map((r) => `${short(r.c.model)} ${r.c.form}`).join(", ") || "none"}; not for ${webgpuShort.map((r) => `${short(r.c.model)} ${r.c.form}`).join(", ") || "none"}**
+- onnxruntime WebGPU at ≥ 1× the baseline (batch 1, 128/128): ${webgpuB1.map((r) => `${r.c.model} ${r.c.form} ${ratioText(r.speedR)}× (**${webgpuGoal(r)}**)`).join(", ")}
   (the profile section says where the fp16 step goes).
 `);
 
@@ -302,14 +321,16 @@ expose) are what is left, both outside what wattlab can set from Node today.
 // The seed's findings, per engine and model.
 out.push(`## The seed study's findings, as measured here
 
-Computed by \`seedFindings()\` (the function notebook 07 uses) from each one-at-a-time sweep's rows. wattlab rows'
-energy is the row's total (GPU counter + the CPU share, which is **estimated** on this host: flagged); the baseline's is
-GPU joules only. Energy per input token comes from the repeated-prefill window (prefill-only passes for ≥ 1 s): one
-7B prefill lasts 15–500 ms, around the counter's ~100 ms tick.
+Computed by \`seedFindings()\` (the function notebooks 07 and 09 use) from each one-at-a-time sweep's rows, GPU joules
+only on both sides (${QUANTITIES.j_per_output_token.meaning}). Each measured effect is a ratio of means with its 95%
+interval; **direction** says whether the effect goes the study's way (holds / does not hold / undecided when the
+interval straddles no change), **size** whether it is also within half the study's effect. Energy per input token comes
+from the repeated-prefill window (prefill-only passes for ≥ 1 s): one 7B prefill lasts 15–500 ms, around the counter's
+~100 ms tick; the earlier rows recorded it only with the host's estimated CPU share (flagged).
 `);
 const findingRow = (f: Finding) => {
   const v = (x: number | null) => (x === null ? "n/a" : f.kind === "ratio" ? `×${x.toFixed(2)}` : `${(100 * x).toFixed(0)}%`);
-  return `| ${f.finding} | ${f.compared.replace(/ \(.*\)$/, "")} | ${v(f.paper)} | ${v(f.measured)} | ${f.verdict}${f.estimated ? " (includes estimated CPU share)" : ""} |`;
+  return `| ${f.finding} | ${f.compared.replace(/ \(.*\)$/, "")} | ${v(f.paper)} | ${v(f.measured)}${f.ci ? ` [${v(f.ci.low)}, ${v(f.ci.high)}]` : ""} | ${f.verdict} | ${f.size}${f.estimated ? " (includes estimated CPU share)" : ""} |`;
 };
 const findingSets: [string, RunRecord[]][] = [];
 for (const model of STUDY_MODELS) {
@@ -320,8 +341,8 @@ for (const model of STUDY_MODELS) {
 }
 for (const [label, rows] of findingSets) {
   if (rows.length === 0) continue;
-  out.push(`### ${label}\n\n| finding | compared | paper | measured | verdict |\n|---|---|---|---|---|`);
-  for (const f of seedFindings(rows)) out.push(findingRow(f));
+  out.push(`### ${label}\n\n| finding | compared | paper | measured [95% CI] | direction | size |\n|---|---|---|---|---|---|`);
+  for (const f of seedFindings(rows, { scope: "gpu" })) out.push(findingRow(f));
   out.push("");
 }
 out.push(`Reading: batching cuts energy per token on every engine, as the study found. The study's int8/int4 *penalty*
@@ -373,9 +394,9 @@ of generation in ~${fmt(tOne, 0)} s, and each worker pays process start, model l
 const figureCells = wattlabCells.filter((c) => c.input === 128 && c.output === 128 && c.dataset === "alpaca");
 const label = (c: Cell) => `${short(c.model)} ${c.engine.replace(/[()]/g, "")} ${c.form} b${c.batch}`;
 const bars = [...figureCells, ...baselineCells.filter((c) => c.input === 128 && c.output === 128)].sort(order)
-  .map((c) => ({ x: label(c), tps: median(c.tokensPerS), j: median(c.jPerToken), base: c.engine.startsWith("transformers") }));
+  .map((c) => ({ x: label(c), tps: mean(c.tokensPerS), j: mean(c.jPerToken), base: c.engine.startsWith("transformers") }));
 out.push("## Figures\n");
-for (const [name, key, title] of [["tokens-per-s", "tps", "Tokens/s, 128 in / 128 out (median of 3 repetitions)"], ["j-per-token", "j", "GPU joules per output token, 128 in / 128 out"]] as const) {
+for (const [name, key, title] of [["tokens-per-s", "tps", "Tokens/s, 128 in / 128 out (mean of 3 repetitions)"], ["j-per-token", "j", "GPU joules per output token, 128 in / 128 out"]] as const) {
   const fig = exportPlot({
     data: [{ type: "bar", x: bars.map((b) => b.x), y: bars.map((b) => b[key]), marker: { color: bars.map((b) => (b.base ? "#999" : "#1f77b4")) } }],
     layout: { title: { text: title }, width: 1100, height: 560, margin: { b: 240 }, yaxis: { title: { text: key === "tps" ? "tokens/s" : "J / output token" } } },
@@ -388,7 +409,7 @@ for (const [name, key, title] of [["tokens-per-s", "tps", "Tokens/s, 128 in / 12
     const at = (n: number) => rows.filter((r) => r.input_length === n && r.output_length === 128 && r.batch_size === 1 && (r.weight_form === undefined || String(r.weight_form).startsWith("F16") || String(r.weight_form).startsWith("fp16")) && r.dataset !== "gsm8k")
       .map((r) => Number(r.prefill_j_per_input_token_repeated_measured ?? r.prefill_j_per_input_token_repeated_estimated)).filter(Number.isFinite);
     const xs = [128, 512, 1024].filter((n) => at(n).length > 0);
-    return { type: "scatter", mode: "lines+markers", name: name.replace(", the study's stack", ""), x: xs, y: xs.map((n) => median(at(n))) };
+    return { type: "scatter", mode: "lines+markers", name: name.replace(", the study's stack", ""), x: xs, y: xs.map((n) => mean(at(n))) };
   }).filter((s) => s.x.length > 1);
   const fig = exportPlot({ data: series, layout: { title: { text: "Prefill energy per input token (repeated-prefill window), fp16, batch 1" }, width: 1000, height: 520,
     xaxis: { title: { text: "input tokens" } }, yaxis: { title: { text: "J / input token" }, type: "log" } } }, join(dir, "figures", "prefill-j-per-input-token"));

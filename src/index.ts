@@ -9,6 +9,12 @@ export {
 } from "./lab/index.js";
 export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions, SummaryRow, SeriesChartOptions, Finding } from "./lab/index.js";
 
+// One definition per quantity, and the statistics every comparison uses
+export { QUANTITIES, QUANTITY_COLUMNS, rowQuantity, comparableQuantity, quantityLabel, tokensPerS, decodeTokensPerS, jPerOutputToken, jPerInputToken, decodeJPerOutputToken, dynamicEnergyJ } from "./quantities.js";
+export type { EnergyScope, QuantityName, QuantityDefinition, RowFigure } from "./quantities.js";
+export { aggregate, meanInterval, medianInterval, ratioOfMeans, verdict, withinVerdict, formatInterval, scaleInterval, METHOD_TEXT } from "./util/stats.js";
+export type { Aggregate, Interval, RatioEstimate, Verdict, Comparison } from "./util/stats.js";
+
 // Engines (make tokens; know nothing of energy)
 export { openEngine } from "./engine/load.js";
 export type { OpenEngineOptions, OpenedEngine } from "./engine/load.js";

@@ -140,7 +140,7 @@ export const QUANTITY_COLUMNS: Readonly<Record<QuantityName, Readonly<Record<Ene
   // older rows: the repeated-prefill columns first (a lone prefill window is below a GPU counter's resolution)
   j_per_input_token: {
     gpu: ["gpu_j_per_input_token", "prefill_gpu_j_per_input_token_repeated"],
-    all: ["j_per_input_token", "prefill_j_per_input_token_repeated", "prefill_j_per_input_token"],
+    all: ["prefill_j_per_input_token_repeated", "prefill_j_per_input_token"],
   },
   energy_j: { gpu: ["gpu_energy_j"], all: ["energy_total_j"] },
   dynamic_energy_j: { gpu: [], all: ["energy_dynamic_j"] },
@@ -165,6 +165,18 @@ export function rowQuantity(row: RowLike, name: QuantityName, scope: EnergyScope
 export function comparableQuantity(row: RowLike, name: QuantityName, scope: EnergyScope = "all"): number | null {
   const f = rowQuantity(row, name, scope);
   return f.belowResolution ? null : f.value;
+}
+
+/**
+ * The quantity and scope a name stands for: a quantity's own name (scope "all"), or the first (newest) column that
+ * holds it, e.g. "gpu_j_per_output_token" → j_per_output_token, GPU only. Null for any other column.
+ */
+export function quantityOfColumn(name: string): { name: QuantityName; scope: EnergyScope } | null {
+  if (name in QUANTITIES) return { name: name as QuantityName, scope: "all" };
+  for (const [q, scopes] of Object.entries(QUANTITY_COLUMNS) as [QuantityName, Record<EnergyScope, readonly string[]>][]) {
+    for (const scope of ENERGY_SCOPES) if (scopes[scope][0] === name) return { name: q, scope };
+  }
+  return null;
 }
 
 /** "J/token (GPU only)"-style label for tables and charts. */

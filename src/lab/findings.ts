@@ -124,16 +124,18 @@ export function seedFindings(rows: readonly RunRecord[], options: FindingOptions
     // The repeated-prefill window when every compared row has it: a lone prefill is shorter than a GPU energy
     // counter's 100 ms tick and reads 0 J or one tick. Never mixed: one row without it → the window figure.
     const compared = [...at("input_length", inputs[i]), ...at("input_length", inputs[i + 1])];
-    const repeatedColumn = scope === "gpu" ? "prefill_gpu_j_per_input_token_repeated" : "prefill_j_per_input_token_repeated";
-    const windowColumn = scope === "gpu" ? "gpu_j_per_input_token" : "prefill_j_per_input_token";
+    // GPU-only where every compared row has it (older rows recorded only the total, with its estimated CPU share)
+    const gpu = scope === "gpu" && compared.every((r) => rowQuantity(r, "j_per_input_token", "gpu").value !== null);
+    const repeatedColumn = gpu ? "prefill_gpu_j_per_input_token_repeated" : "prefill_j_per_input_token_repeated";
+    const windowColumn = gpu ? "gpu_j_per_input_token" : "prefill_j_per_input_token";
     const repeated = compared.length > 0 && compared.every((r) => typeof (r[`${repeatedColumn}_measured` as keyof RunRecord] ?? r[`${repeatedColumn}_estimated` as keyof RunRecord]) === "number");
     const column = repeated ? repeatedColumn : windowColumn;
     const value = (r: RunRecord) => {
       const v = r[`${column}_measured` as keyof RunRecord] ?? r[`${column}_estimated` as keyof RunRecord];
       return typeof v === "number" ? v : null;
     };
-    compare("change", "input_length", inputs[i], inputs[i + 1], `prefill energy per input token${scope === "gpu" ? ", GPU only" : ""}${repeated ? ", repeated prefills" : ", one prefill window"} (J)`,
-      value, perInput.flagged, perInput.estimated,
+    compare("change", "input_length", inputs[i], inputs[i + 1], `prefill energy per input token${gpu ? ", GPU only" : scope === "gpu" ? ", GPU + CPU (no GPU-only figure in these rows)" : ""}${repeated ? ", repeated prefills" : ", one prefill window"} (J)`,
+      value, perInput.flagged, (r) => rowQuantity(r, "j_per_input_token", gpu ? "gpu" : "all").estimated,
       paperInput[i], `energy per input token −${Math.round(-paperInput[i] * 100)}% (paper: ${i === 0 ? "128→512" : "512→1024"})`);
   }
   return out;

@@ -3,7 +3,7 @@
 import * as dfd from "danfojs-node";
 import { pairedFigure, PAIRED_FIGURES, type Cell, type PairedFigure, type RunRecord } from "../sweep/record.js";
 import { effectiveRows, readResults } from "../sweep/store.js";
-import { belowResolution, QUANTITIES, rowQuantity, type QuantityName } from "../quantities.js";
+import { belowResolution, QUANTITIES, quantityOfColumn, rowQuantity } from "../quantities.js";
 import { aggregate } from "../util/stats.js";
 
 /** The completed runs of a store (a failed run superseded by a later success counts once). */
@@ -17,18 +17,17 @@ export function loadResults(path: string, options: { includeFailed?: boolean } =
  * e.g. "j_per_output_token") reads it by its one definition, derived the same way for rows older than its column.
  */
 export function figure(row: Record<string, Cell>, name: string): number | null {
-  if ((PAIRED_FIGURES as readonly string[]).includes(name)) {
-    const v = pairedFigure(row, name as PairedFigure).value;
-    if (v !== null || !(name in QUANTITIES)) return v;
-  }
-  if (name in QUANTITIES) return rowQuantity(row, name as QuantityName).value;
+  const q = quantityOfColumn(name);
+  if (q) return rowQuantity(row, q.name, q.scope).value;
+  if ((PAIRED_FIGURES as readonly string[]).includes(name)) return pairedFigure(row, name as PairedFigure).value;
   const v = row[name];
   return typeof v === "number" ? v : null;
 }
 
 /** Energy figures of a row whose window spanned too few counter updates are left out of summaries. */
 function flagged(row: Record<string, Cell>, name: string): boolean {
-  if (name in QUANTITIES) return belowResolution(row, name as QuantityName);
+  const q = quantityOfColumn(name);
+  if (q) return belowResolution(row, q.name);
   if (!(PAIRED_FIGURES as readonly string[]).includes(name) && !/_j(_|$)|_j_per_/.test(name)) return false;
   if (/prefill/.test(name)) return row.prefill_below_resolution === true;
   if (/decode/.test(name)) return row.below_resolution === true || row.prefill_below_resolution === true;
@@ -38,7 +37,8 @@ function flagged(row: Record<string, Cell>, name: string): boolean {
 /** True when the figure came from an estimate (e.g. CPU TDP × utilisation) rather than a counter. */
 export function isEstimated(row: Record<string, Cell>, name: string): boolean {
   if ((PAIRED_FIGURES as readonly string[]).includes(name) && pairedFigure(row, name as PairedFigure).value !== null) return pairedFigure(row, name as PairedFigure).estimated;
-  return name in QUANTITIES && rowQuantity(row, name as QuantityName).estimated;
+  const q = quantityOfColumn(name);
+  return q !== null && rowQuantity(row, q.name, q.scope).estimated;
 }
 
 export interface SummaryRow {
@@ -72,7 +72,8 @@ export function summarize(rows: readonly RunRecord[], by: readonly string[], met
       row[`${m}_std`] = orNull(a.std);
       row[`${m}_ci_low`] = orNull(a.ci.low);
       row[`${m}_ci_high`] = orNull(a.ci.high);
-      if ((PAIRED_FIGURES as readonly string[]).includes(m) || m in QUANTITIES) row[`${m}_estimated`] = members.some((r) => isEstimated(r, m));
+      const q = quantityOfColumn(m);
+      if ((PAIRED_FIGURES as readonly string[]).includes(m) || (q && QUANTITIES[q.name].energy)) row[`${m}_estimated`] = members.some((r) => isEstimated(r, m));
       if (members.length > kept.length) row[`${m}_below_resolution`] = members.length - kept.length;
     }
     out.push(row);
