@@ -22,7 +22,11 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "set", kind: "list", repeatOnly: true, help: "base value, e.g. --set device=cuda (repeatable)" },
   { name: "reps", kind: "number", help: `recorded repetitions per configuration (default ${DEFAULT_REPETITIONS})` },
   { name: "warmup", kind: "number", help: `unrecorded warm-up generations per request shape (batch, input, output length) of each engine group (default ${DEFAULT_WARMUP_RUNS})` },
-  { name: "cooldown", kind: "number", help: "wait up to this many seconds between runs for idle power (0: off)" },
+  { name: "cooldown", kind: "number", help: "wait up to this many seconds between runs for idle power and a settled GPU temperature (0: off)" },
+  { name: "measurement", kind: "string", help: "repeated (default: each run is windows of back-to-back generations and prefills, long enough for the energy counter) or window (one generation's own sub-second windows)" },
+  { name: "min-window-s", kind: "number", help: "a repeated window lasts at least this long, or --min-window-updates counter updates if sooner (default 2). Units: s" },
+  { name: "min-window-updates", kind: "number", help: "energy-counter updates that also make a window long enough (default 20; 0: --min-window-s alone)" },
+  { name: "min-generations", kind: "number", help: "generations (or prefills) each repeated window holds at least (default 3)" },
   { name: "shuffle", kind: "number", help: "shuffle run order within each engine group with this seed" },
   { name: "seed", kind: "number", help: `prompt selection seed (default ${DEFAULT_SEED})` },
   { name: "fixed-length", kind: "boolean", help: "ignore EOS so every row makes exactly output_length tokens (--no-fixed-length to stop at EOS)" },
@@ -76,6 +80,14 @@ export function specFromArgs(parsed: ParsedArgs, options: { contextLength?: Cont
   if (reps !== undefined) json.repetitions = reps;
   const warmup = get.number(parsed, "warmup");
   if (warmup !== undefined) json.warmup_runs = warmup;
+  const measurement = get.string(parsed, "measurement");
+  if (measurement !== undefined) json.prefill_energy = measurement as SweepSpecJson["prefill_energy"];
+  const minWindowS = get.number(parsed, "min-window-s");
+  if (minWindowS !== undefined) json.min_window_s = minWindowS;
+  const minWindowUpdates = get.number(parsed, "min-window-updates");
+  if (minWindowUpdates !== undefined) json.min_window_updates = minWindowUpdates;
+  const minGenerations = get.number(parsed, "min-generations");
+  if (minGenerations !== undefined) json.min_generations = minGenerations;
   const cooldown = get.number(parsed, "cooldown");
   if (cooldown !== undefined) json.cooldown = cooldown;
   const shuffle = get.number(parsed, "shuffle");

@@ -44,3 +44,9 @@ test("bad flag values surface as the spec's named errors", () => {
   assert.throws(() => specFromArgs(parse("--preset", "nope")), /unknown built-in sweep "nope"/);
   assert.throws(() => gpusFromArgs(parse("--gpus", "a")), /--gpus "a" is not a GPU index/);
 });
+
+test("measurement flags set the protocol; a bad one is reported with the fix", () => {
+  const spec = specFromArgs(parse("--preset", "tiny-batch", "--measurement", "window", "--min-window-s", "4", "--min-window-updates", "40", "--min-generations", "5"));
+  assert.deepEqual([spec.prefillEnergy, spec.minWindowS, spec.minWindowUpdates, spec.minGenerations], ["window", 4, 40, 5]);
+  assert.throws(() => specFromArgs(parse("--preset", "tiny-batch", "--min-generations", "0")), /min_generations=0: must be a whole number ≥ 1\. Fix: set e\.g\. 3/);
+});
