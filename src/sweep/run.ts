@@ -27,7 +27,7 @@ import {
 import { stableHash } from "./hash.js";
 import { selectShard, shardFileName, type Shard } from "./shard.js";
 import { defaultContextLength, expandRuns, specToJson, validateSpec, type ContextLengthLookup, type PlannedRun, type SweepSpec } from "./spec.js";
-import { exportCsv, ResultStore, writeFileAtomic, type WarningSink } from "./store.js";
+import { exportCsv, ResultStore, rowCountsByKey, RunClaims, writeFileAtomic, type WarningSink } from "./store.js";
 import { noopTracker, type Tracker } from "./tracker.js";
 
 /** What the runner needs of a meter (src/meter's Meter, adapted where its shapes differ). */
@@ -188,6 +188,12 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
   const csvPath = resultsPath.replace(/\.jsonl$/, ".csv");
   writeFileAtomic(join(options.outDir, "spec.json"), JSON.stringify(specToJson(spec), null, 2) + "\n");
   const store = ResultStore.open(resultsPath, { onWarning: warn });
+  // Sweeps sharing this folder claim each run before measuring it (store.ts RunClaims), so none is stored twice; a
+  // row another sweep stores meanwhile is noticed by the row counts growing past these.
+  const claims = new RunClaims(options.outDir);
+  const storePaths = [...new Set([resultsPath, resultsPathFor(options.outDir)])];
+  const rowsAtStart = rowCountsByKey(storePaths);
+  const storedElsewhere = (key: string) => (rowCountsByKey(storePaths).get(key) ?? 0) > (rowsAtStart.get(key) ?? 0);
   // Rows a rerun may reuse: completed ones (and failed ones with skipFailed), each reused only when it was measured
   // under this spec's protocol, on the same model build, by the same major version (src/sweep/protocol.ts).
   const protocol = measurementProtocol(spec);
@@ -274,6 +280,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
     let first = true;
     const record = async (row: RunRecord, run: PlannedRun, seconds: number) => {
       store.append(row);
+      claims.release(row.key);
       try { await tracker.log(row); } catch (error) { say(`tracker: ${errorText(error)}`); }
       finished++;
       runSeconds += seconds;
@@ -288,15 +295,41 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       protocol: { text: protocolText, hash: protocolHash(protocol, extra.modelManifestHash ?? null, version) }, counter, cpuEstimate, ...extra,
     });
 
-    for (const [group, groupRuns] of groups) {
+    // A run another sweep on this folder is measuring is put off; once its claim is gone, it is skipped if that sweep
+    // stored it, measured here if not (that sweep stopped first).
+    const deferred: PlannedRun[] = [];
+    const mayRun = (run: PlannedRun): boolean => {
+      if (!claims.claim(run.key)) { deferred.push(run); return false; }
+      if (!storedElsewhere(run.key)) return true;
+      claims.release(run.key);
+      summary.skipped++;
+      return false;
+    };
+    const byGroup = (runs: readonly PlannedRun[]) => {
+      const map = new Map<string, PlannedRun[]>();
+      for (const run of runs) map.set(run.group, [...(map.get(run.group) ?? []), run]);
+      return map;
+    };
+    async function* schedule(): AsyncGenerator<[string, PlannedRun[]]> {
+      yield* groups;
+      while (deferred.length > 0 && !options.signal?.aborted) {
+        const waiting = deferred.splice(0);
+        await waitForClaims(claims, waiting.map((r) => r.key), sleep, say, options.signal);
+        yield* byGroup(waiting);
+      }
+    }
+
+    for await (const [group, groupRuns] of schedule()) {
       if (options.signal?.aborted) break;
       // Runs of a dataset that cannot be had fail here with its fix; the sweep goes on with the rest.
       const runs: PlannedRun[] = [];
       for (const run of groupRuns) {
         const error = pools.get(run.config.dataset)!.error;
-        if (error) await record(failedRecord(context(run, {}), error), run, 0);
-        else runs.push(run);
+        if (!error) runs.push(run);
+        else if (mayRun(run)) await record(failedRecord(context(run, {}), error), run, 0);
       }
+      // a group whose every run another sweep holds is not loaded now
+      if (runs.length > 0 && runs.every((run) => claims.heldBy(run.key) !== null)) { deferred.push(...runs); continue; }
       if (runs.length === 0) continue;
       const head = runs[0].config;
       let model: ResolvedModel;
@@ -307,7 +340,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       } catch (error) {
         // Every run of the group fails with the load error; the next group may well load.
         emit({ kind: "group", group, loadS: null, error: errorText(error) });
-        for (const run of runs) await record(failedRecord(context(run, {}), error), run, 0);
+        for (const run of runs) if (mayRun(run)) await record(failedRecord(context(run, {}), error), run, 0);
         continue;
       }
       emit({ kind: "group", group, loadS: opened.engine.info.loadS, error: null });
@@ -346,6 +379,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       try {
         for (const run of runs) {
           if (options.signal?.aborted) break;
+          if (!mayRun(run)) continue;
           const warmedNow = await warmUp(run.config);
           let cooldownS: number | null = null;
           // after a warm-up the device is warm even before the sweep's first run
@@ -376,12 +410,29 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
     summary.aborted = options.signal?.aborted === true;
   } finally {
     store.close();
+    claims.releaseAll();
     try { await meter.close?.(); } catch (error) { say(`closing the meter failed: ${errorText(error)}`); }
     try { await tracker.finish?.(); } catch (error) { say(`tracker: ${errorText(error)}`); }
   }
   exportCsv(resultsPath, csvPath, { onWarning: () => {} });
   emit({ kind: "done", completed: summary.completed, failed: summary.failed, skipped: summary.skipped, seconds: (performance.now() - started) / 1000 });
   return summary;
+}
+
+/** Waits until no other live sweep holds any of `keys`, saying once who holds them. */
+async function waitForClaims(claims: RunClaims, keys: readonly string[], sleep: (ms: number) => Promise<void>,
+  say: (message: string) => void, signal?: AbortSignal): Promise<void> {
+  let told = false;
+  for (;;) {
+    const held = keys.map((key) => claims.heldBy(key)).filter((owner) => owner !== null);
+    if (held.length === 0 || signal?.aborted) return;
+    if (!told) {
+      const holders = [...new Set(held.map((o) => `process ${o!.pid} on ${o!.hostname}`))].join(", ");
+      say(`${held.length} run(s) are being measured by ${holders} (claims in ${claims.dir}); waiting for them, then measuring what they leave undone`);
+      told = true;
+    }
+    await sleep(250);
+  }
 }
 
 function errorText(error: unknown): string {
