@@ -1,7 +1,7 @@
 // The results store: an append-only JSONL file is the truth. Each row goes down in one write followed by
 // fsync, so a kill or power cut loses at most the row being written; a torn last line is reported and
 // skipped, and the next row starts on a fresh line. CSV is an export of it, written atomically.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { toCsv } from "./csv.js";
@@ -225,13 +225,18 @@ export class RunClaims {
   }
 
   private createExclusive(path: string): boolean {
-    mkdirSync(this.dir, { recursive: true });
     let fd: number;
-    try {
-      fd = openSync(path, "wx");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      mkdirSync(this.dir, { recursive: true });
+      try {
+        fd = openSync(path, "wx");
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EEXIST") return false;
+        // another sweep removed the emptied folder between our mkdir and open: make it again
+        if (code !== "ENOENT" || attempt >= 5) throw error;
+      }
     }
     try { writeAll(fd, JSON.stringify(this.owner) + "\n"); } finally { closeSync(fd); }
     return true;
@@ -312,7 +317,7 @@ export class RunClaims {
   /** Releases every claim this process holds (a sweep that stops early). */
   releaseAll(): void {
     for (const key of [...this.mine]) this.release(key);
-    try { if (readdirSync(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true }); } catch { /* already gone */ }
+    try { rmdirSync(this.dir); } catch { /* not empty (another sweep's claims), or already gone */ }
   }
 }
 
