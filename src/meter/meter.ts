@@ -9,7 +9,7 @@ import { DEFAULT_NVML_LIBRARY } from "./nvml/library.js";
 import { Sampler } from "./sampler.js";
 import type { Snapshot } from "./sampler-protocol.js";
 import type { GridIntensity, PowerSample, WindowMeasurement, WindowOptions } from "./types.js";
-import { warnOnce } from "./warnings.js";
+import { conciseWarning, warnOnce } from "./warnings.js";
 import { WindowBook } from "./windows.js";
 
 export interface MeterOptions {
@@ -76,7 +76,9 @@ export class Meter {
   static async open(options: MeterOptions = {}): Promise<Meter> {
     validate(options);
     const sampleMs = options.sampleMs ?? 100;
+    // a caller's sink hears each warning whole; printed, a long one becomes one short line (wattlab info has the rest)
     const sink = options.onWarning ?? ((message: string) => console.warn(`wattlab: ${message}`));
+    const printed = options.onWarning ? (message: string) => message : conciseWarning;
     const carbon = options.carbon ? await resolveGridIntensity(options.carbon) : null;
     const epochMs = performance.timeOrigin + performance.now();
     const sampler = await Sampler.start({
@@ -95,7 +97,7 @@ export class Meter {
     });
     const { channels, gpu, cpu, warnings: deviceWarnings } = sampler.ready;
     const warnings = [...deviceWarnings, ...(carbon?.warnings ?? [])];
-    for (const warning of warnings) warnOnce(warning, sink);
+    for (const warning of warnings) warnOnce(printed(warning), sink);
     const description: MeterDescription = {
       sampleMs,
       channels: channels.map((channel) => channel.key),
