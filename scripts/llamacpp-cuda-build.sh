@@ -128,6 +128,10 @@ if [ -f "$bin" ] && [ -f "$NLC/llama/localBuilds/$folder/buildDone.status" ]; th
   missing=$(ldd "$(dirname "$bin")"/*.so "$bin" 2>/dev/null | grep 'not found' | sort -u)
   echo "${missing:-all shared libraries resolve}"
   if [ "$check" = 1 ]; then
+    # as a user's run sees it: without the build's environment (node-llama-cpp looks for a build named after any
+    # NODE_LLAMA_CPP_CMAKE_OPTION_* variables it sees, and would miss this one)
+    for v in $(env | sed -n 's/^\(NODE_LLAMA_CPP_CMAKE_OPTION_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+    unset CI NODE_LLAMA_CPP_SKIP_DOWNLOAD
     gguf=$NLC_TREE/check-tiny-f16.gguf device=$([ "$gpu" = false ] && echo cpu || echo cuda)
     "$node" bin/wattlab.js build-model --format gguf --preset tiny --dtype f16 --out "$gguf" >/dev/null \
       && "$node" bin/wattlab.js generate --model "$gguf" --engine llama.cpp --device "$device" --max-new-tokens 8 --fixed-length \

@@ -20,6 +20,8 @@ export interface BundleOptions {
   llamaSource?: boolean;
   /** The Vulkan loader to carry; default: found on this machine (null: carry none). */
   vulkanLoader?: string | null;
+  /** Carry libglvnd's libraries NVIDIA's Vulkan driver needs (GLVND_LIBS) beside the loader, where found (default true). */
+  glvnd?: boolean;
   /** The wattlab checkout to pack (default: the running one). */
   root?: string;
 }
@@ -37,6 +39,8 @@ export interface BundleSummary {
   parts: BundlePart[];
   node: string | null;
   vulkanLoader: string | null;
+  /** libglvnd's libraries carried beside the loader (sonames). */
+  glvnd: string[];
   /** Packages a dependency names that this checkout lacks (an incomplete install); the bundle may fail where they load. */
   missing: string[];
   notes: string[];
@@ -44,24 +48,33 @@ export interface BundleSummary {
 
 /** What wattlab reads at run time besides dist/ and node_modules/ (copied when present). */
 const RUNTIME_FOLDERS = ["bin", "data", "python"];
+/**
+ * The libglvnd libraries NVIDIA's Vulkan driver (libGLX_nvidia.so.0) needs to find its GPU, which a headless node may
+ * lack: on an H100 node with neither, vkCreateInstance "found no drivers" until both were beside the loader, and each
+ * alone was not enough (libGLX, libGL, libOpenGL and libGLESv2 were not needed).
+ */
+const GLVND_LIBS = ["libGLdispatch.so.0", "libEGL.so.1"];
 /** What CMake builds of llama.cpp (node-llama-cpp's llama/CMakeLists.txt with llama.cpp as a subproject). */
 const LLAMA_SOURCE_PARTS = ["CMakeLists.txt", "LICENSE", "licenses", "cmake", "ggml", "src", "include", "common", "vendor", "grammars"];
 
-/** libvulkan.so.1 on this machine: LD_LIBRARY_PATH, then the loader's cache, then the usual folders; null if none. */
-export function findVulkanLoader(): string | null {
+/**
+ * A shared library (e.g. libvulkan.so.1) on this machine: LD_LIBRARY_PATH, then the loader's cache, then the usual
+ * folders; null if none.
+ */
+export function findLibrary(soname: string): string | null {
   const dirs = (process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean);
-  for (const d of dirs) if (existsSync(join(d, "libvulkan.so.1"))) return join(d, "libvulkan.so.1");
+  for (const d of dirs) if (existsSync(join(d, soname))) return join(d, soname);
   for (const ldconfig of ["ldconfig", "/sbin/ldconfig"]) {
     try {
       const lines = execFileSync(ldconfig, ["-p"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
-        .split("\n").filter((l) => /^\s*libvulkan\.so\.1 /.test(l));
+        .split("\n").filter((l) => l.trim().startsWith(soname + " "));
       // the entry for this process's architecture where the cache lists several (e.g. x86-64 and i386)
       const line = lines.find((l) => process.arch !== "x64" || l.includes("x86-64")) ?? lines[0];
       const path = line?.split("=> ")[1]?.trim();
       if (path && existsSync(path)) return path;
     } catch { /* no ldconfig here */ }
   }
-  const usual = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].map((d) => join(d, "libvulkan.so.1"));
+  const usual = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].map((d) => join(d, soname));
   return usual.find((p) => existsSync(p)) ?? null;
 }
 
@@ -126,10 +139,13 @@ if [ -x "$here/node/bin/node" ]; then
 else
   node=$(command -v node) || { echo "wattlab: no Node here: install Node >= 20, or make the bundle with --with-node" >&2; exit 1; }
 fi
-# the carried Vulkan loader only where the system has none (a system loader matches its own driver)
-if [ -f "$here/lib/libvulkan.so.1" ] && ! { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libvulkan\\.so\\.1 '; then
-  LD_LIBRARY_PATH="$here/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH
-fi
+# the carried Vulkan loader (and the libglvnd dispatch library NVIDIA's Vulkan driver loads) only where the system
+# lacks one of them: a system's own copies match its driver
+cache=$({ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null)
+for lib in "$here"/lib/*.so.*; do
+  [ -f "$lib" ] || continue
+  case $cache in *"\${lib##*/} "*) ;; *) LD_LIBRARY_PATH="$here/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH; break ;; esac
+done
 exec "$node" "$here/bin/wattlab.js" "$@"
 `;
 
@@ -149,7 +165,7 @@ function readme(s: { version: string; commit: string | null; engines: readonly B
     "",
     `- Engines: ${s.engines.join(", ")}${s.engines.includes("llama.cpp") ? ` (llama.cpp prebuilts: ${s.backends.join(", ")})` : ""}.`,
     s.node ? `- Node: \`node/bin/node\` (${s.node}); the launcher uses it.` : "- Node: not carried; the launcher runs the `node` on PATH (Node ≥ 20).",
-    s.vulkan ? "- Vulkan loader: `lib/libvulkan.so.1`, used only where the system has none; the GPU driver's Vulkan ICD must be installed." : "- Vulkan loader: not carried; WebGPU and llama.cpp Vulkan need `libvulkan.so.1` on the node.",
+    s.vulkan ? "- Vulkan loader: `lib/` (libvulkan.so.1, and the libglvnd libraries NVIDIA's Vulkan driver needs, where found), used only where the system lacks one of them; the GPU driver itself must be installed." : "- Vulkan loader: not carried; WebGPU and llama.cpp Vulkan need `libvulkan.so.1` (and for NVIDIA, libglvnd) on the node.",
     "- Models are built on first use under `models/` here (`WATTLAB_MODELS_DIR` moves them); results go to `results/`.",
     "- Datasets: `data/` holds what the packing checkout had; put Alpaca/GSM8K files there or set `WATTLAB_DATA_DIR`",
     "  (without them, built-in sweeps use the synthetic look-alikes and say so in every row).",
@@ -202,10 +218,19 @@ export function makeBundle(options: BundleOptions): BundleSummary {
     node = process.version;
   }
   const wantsVulkan = engines.includes("onnxruntime") || backends.includes("vulkan");
-  const loader = options.vulkanLoader === undefined ? (wantsVulkan ? findVulkanLoader() : null) : options.vulkanLoader;
+  const loader = options.vulkanLoader === undefined ? (wantsVulkan ? findLibrary("libvulkan.so.1") : null) : options.vulkanLoader;
+  const glvnd: string[] = [];
   if (loader) {
     mkdirSync(join(out, "lib"), { recursive: true });
     copyFileSync(realpathSync(loader), join(out, "lib", "libvulkan.so.1"));
+    for (const soname of options.glvnd === false ? [] : GLVND_LIBS) {
+      const found = findLibrary(soname);
+      if (!found) continue;
+      copyFileSync(realpathSync(found), join(out, "lib", soname));
+      glvnd.push(soname);
+    }
+    const lacking = options.glvnd === false ? [] : GLVND_LIBS.filter((l) => !glvnd.includes(l));
+    if (lacking.length > 0) notes.push(`libglvnd's ${lacking.join(", ")} not found here: an NVIDIA node without them finds no Vulkan driver (apt-get install libglvnd0 libegl1 here, then bundle again)`);
   } else if (wantsVulkan) {
     notes.push("no Vulkan loader (libvulkan.so.1) found here: WebGPU and llama.cpp Vulkan need it on the node (apt-get install libvulkan1 here, then bundle again)");
   }
@@ -214,11 +239,11 @@ export function makeBundle(options: BundleOptions): BundleSummary {
   writeFileSync(join(out, "wattlab"), LAUNCHER);
   chmodSync(join(out, "wattlab"), 0o755);
   const commit = gitCommit(root);
-  const manifest = { wattlab: wattlabVersion(), commit, engines, llamaBackends: engines.includes("llama.cpp") ? backends : [], node, vulkanLoader: loader ? basename(loader) : null,
+  const manifest = { wattlab: wattlabVersion(), commit, engines, llamaBackends: engines.includes("llama.cpp") ? backends : [], node, vulkanLoader: loader ? basename(loader) : null, glvnd,
     llamaSource: !!options.llamaSource, platform: `${process.platform}-${process.arch}`, packages: closure.packages, createdAt: new Date().toISOString() };
   writeFileSync(join(out, "BUNDLE.json"), JSON.stringify(manifest, null, 2) + "\n");
   writeFileSync(join(out, "README.md"), readme({ version: manifest.wattlab, commit, engines, backends, node, vulkan: loader, llamaSource: !!options.llamaSource }));
 
   const parts: BundlePart[] = ["node_modules", "dist", "node", "lib", "data"].filter((p) => existsSync(join(out, p))).map((p) => ({ name: p, bytes: folderBytes(join(out, p)) }));
-  return { out, bytes: folderBytes(out), parts, node, vulkanLoader: loader, missing: closure.missing, notes };
+  return { out, bytes: folderBytes(out), parts, node, vulkanLoader: loader, glvnd, missing: closure.missing, notes };
 }

@@ -26,9 +26,15 @@ function bareEnv(dir: string): NodeJS.ProcessEnv {
 test("wattlab bundle packs an onnxruntime CLI with its own Node that runs from a copy with nothing else around", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "wattlab-bundle-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const made = wattlab(["bundle", "--out", join(dir, "packed"), "--engines", "onnxruntime", "--with-node"]);
+  // Stand-ins for the Vulkan loader and the libglvnd libraries NVIDIA's driver needs, found through LD_LIBRARY_PATH as
+  // the bundler looks there first (this machine need not have the real ones; the launcher only checks their names)
+  const libs = join(dir, "system-libs");
+  mkdirSync(libs);
+  for (const so of ["libvulkan.so.1", "libGLdispatch.so.0", "libEGL.so.1"]) writeFileSync(join(libs, so), `stand-in for ${so}\n`);
+  const made = wattlab(["bundle", "--out", join(dir, "packed"), "--engines", "onnxruntime", "--with-node"], { ...process.env, LD_LIBRARY_PATH: libs });
   assert.equal(made.status, 0, made.stderr);
-  assert.match(made.stdout, /^bundle: .*packed, \d+(\.\d)? MiB \(node_modules \d+(\.\d)? MiB, .*node \d+(\.\d)? MiB/m);
+  assert.match(made.stdout, /^bundle: .*packed, \d+(\.\d)? MiB \(node_modules \d+(\.\d)? MiB, .*node \d+(\.\d)? MiB, lib /m);
+  assert.match(made.stdout, /Vulkan loader: .*libvulkan\.so\.1 \(\+ libGLdispatch\.so\.0, libEGL\.so\.1\)/);
 
   // moved elsewhere, as onto another machine
   const copy = join(dir, "elsewhere", "wattlab");
@@ -49,6 +55,9 @@ test("wattlab bundle packs an onnxruntime CLI with its own Node that runs from a
   assert.equal(facts.commit, gitCommit(), "the bundle reports the commit it was packed from");
   assert.equal(facts.node, process.version);
   assert.ok(facts.executionProviders.find((p) => p.name === "cpu")?.available);
+  // the launcher put the carried lib/ on LD_LIBRARY_PATH (this machine's loader cache has no libvulkan.so.1)
+  const cached = spawnSync("sh", ["-c", "ldconfig -p 2>/dev/null || /sbin/ldconfig -p"], { encoding: "utf8" }).stdout ?? "";
+  if (!cached.includes("libvulkan.so.1 ")) assert.ok(facts.executionProviders.find((p) => p.name === "webgpu")?.available, "webgpu sees the carried loader");
 
   const gen = run("generate", "--model", "tiny", "--input-tokens", "16", "--max-new-tokens", "5", "--fixed-length", "--json");
   assert.equal(gen.status, 0, gen.stderr);

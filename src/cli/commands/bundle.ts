@@ -32,7 +32,7 @@ export const bundleCommand: CommandSpec = {
     const summary = makeBundle({ out, engines, llamaBackends, withNode: get.boolean(parsed, "with-node"), llamaSource: get.boolean(parsed, "llama-source") });
     console.log(`bundle: ${summary.out}, ${mb(summary.bytes)} (${summary.parts.map((p) => `${p.name} ${mb(p.bytes)}`).join(", ")})`);
     console.log(`engines: ${engines.join(", ")}${engines.includes("llama.cpp") ? ` (llama.cpp prebuilts: ${llamaBackends.join(", ")})` : ""}; ` +
-      `node: ${summary.node ?? "not carried (the node needs Node ≥ 20 on PATH)"}; Vulkan loader: ${summary.vulkanLoader ?? "not carried"}`);
+      `node: ${summary.node ?? "not carried (the node needs Node ≥ 20 on PATH)"}; Vulkan loader: ${summary.vulkanLoader ? `${summary.vulkanLoader}${summary.glvnd.length ? ` (+ ${summary.glvnd.join(", ")})` : ""}` : "not carried"}`);
     for (const note of summary.notes) console.log(`note: ${note}`);
     console.log(`run it there: ${summary.out}/wattlab info   (README.md inside says more)`);
   },

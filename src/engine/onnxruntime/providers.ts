@@ -121,7 +121,7 @@ export function explainSessionError(error: unknown, device: ExecutionProvider, m
   }
   if (device === "webgpu" && /adapter|vulkan|webgpu/i.test(message)) {
     return new Error(`device "webgpu": no WebGPU adapter (${message.split("\n").find((l) => /adapter/i.test(l))?.trim() ?? message.split("\n")[0]}); ` +
-      `onnxruntime-node's WebGPU EP (Dawn) needs a GPU with a Vulkan driver and the loader libvulkan.so.1 on Linux (apt-get install libvulkan1, or run from a \`wattlab bundle\` folder packed where the loader is installed: it carries the loader in lib/)`);
+      `onnxruntime-node's WebGPU EP (Dawn) needs a GPU with a Vulkan driver and the loader libvulkan.so.1 on Linux, and NVIDIA's driver also libEGL.so.1 and libGLdispatch.so.0 (apt-get install libvulkan1 libegl1 libglvnd0, or run from a \`wattlab bundle\` folder packed where they are installed: it carries them in lib/)`);
   }
   const wrapped = new Error(`${modelPath}: onnxruntime could not open the model on "${device}": ${message}`);
   (wrapped as Error & { cause?: unknown }).cause = error;
