@@ -60,6 +60,8 @@ test("the meter's estimate: a counter labelled estimated, TDP/CPU × this proces
     // the window holds our CPU time (this thread, the sampler thread) at W per CPU, to a few clock ticks
     assert.ok(Math.abs(w.cpuEnergyJ - wPerCpu * ownS) <= wPerCpu * 0.06 + 0.05 * wPerCpu * ownS, `${w.cpuEnergyJ.toFixed(3)} J vs ${(wPerCpu * ownS).toFixed(3)} J`);
     assert.ok(w.cpuEnergyJ <= wPerCpu * w.seconds * 2, "about one CPU's worth at most, not the spinner's too");
+    assert.ok(w.peakPowerW !== null && w.peakPowerW <= 100, `the estimate's samples stay within the TDP: peak ${w.peakPowerW} W`);
+    assert.ok(meter.trace(w.startMs, w.endMs).every((p) => (p.watts.cpu ?? 0) <= 100));
     assert.ok(typeof w.machineBusyShare === "number" && w.machineBusyShare > 0.25 / (cpus().length / 2),
       `the outside spinner makes the machine busy: ${w.machineBusyShare}`);
   } finally {

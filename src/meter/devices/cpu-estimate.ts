@@ -179,22 +179,30 @@ export class ProcessTreeCpu {
 
 /**
  * Energy = TDP per logical CPU × CPU seconds of this process tree: a counter (it moves in 10 ms clock ticks of CPU
- * time), labelled `estimated`. Power for the trace is its slope.
+ * time), labelled `estimated`. Power for the trace and peaks is its slope between full reads (the sampler's period),
+ * capped at the TDP: a tick of CPU time landing in a short interval must not read as more than every CPU busy.
  */
 class ProcessCpuEstimateChannel implements Channel {
   readonly info: ChannelInfo = {
     key: "cpu", kind: "cpu", label: "estimate (this process tree)", index: -1, hasCounter: true, powerSource: "estimated",
     counterSource: "estimated", nominalUpdateMs: CLOCK_TICK_MS,
   };
-  readonly derivesPower = true;
-  constructor(private readonly wattsPerCpu: number, private readonly tree: ProcessTreeCpu) {}
+  private lastFull: { ms: number; j: number } | null = null;
+  constructor(private readonly wattsPerCpu: number, private readonly tdpW: number, private readonly tree: ProcessTreeCpu) {}
 
   read(full: boolean): ChannelReading {
+    let counterJ: number;
     try {
-      return { counterJ: this.wattsPerCpu * this.tree.seconds(full) };
+      counterJ = this.wattsPerCpu * this.tree.seconds(full);
     } catch {
-      return { counterJ: null };
+      return { counterJ: null, ...(full ? { powerW: null } : {}) };
     }
+    if (!full) return { counterJ };
+    const ms = performance.now();
+    const last = this.lastFull;
+    this.lastFull = { ms, j: counterJ };
+    if (!last || !(ms > last.ms)) return { counterJ };
+    return { counterJ, powerW: Math.min(this.tdpW, Math.max(0, (counterJ - last.j) / ((ms - last.ms) / 1000))) };
   }
 }
 
@@ -217,7 +225,7 @@ export function openCpuEstimate(input: { optionW?: number; envW?: string; statPa
   if (scope === "process") {
     const tree = new ProcessTreeCpu(input.pid ?? process.pid, input.procRoot);
     tree.seconds(true); // fails here, not in the sampler, when /proc/<pid>/stat cannot be read
-    channel = new ProcessCpuEstimateChannel(tdp.tdpW / Math.max(1, times.logicalCpus), tree);
+    channel = new ProcessCpuEstimateChannel(tdp.tdpW / Math.max(1, times.logicalCpus), tdp.tdpW, tree);
   } else {
     channel = new MachineCpuEstimateChannel(tdp.tdpW, statPath);
   }
