@@ -13,7 +13,7 @@ import { readNotebook } from "../../notebook/nbformat.js";
 import { declaredParameters } from "../../notebook/parameters.js";
 import type { RunRecord } from "../../sweep/record.js";
 import { packageRoot } from "../../version.js";
-import { get, type CommandSpec } from "../args.js";
+import { get, UsageError, type CommandSpec } from "../args.js";
 
 export const mainCommand: CommandSpec = {
   name: "main",
@@ -27,16 +27,21 @@ export const mainCommand: CommandSpec = {
   async run(parsed) {
     const root = packageRoot();
     const started = performance.now();
+    // which notebooks, checked before anything is built: a name that matches none is an error, not an empty run
+    const notebookDir = join(root, "notebooks");
+    const wanted = get.list(parsed, "notebooks");
+    const available = readdirSync(notebookDir).filter((f) => f.endsWith(".ipynb")).sort();
+    const unknown = wanted.filter((w) => !available.some((f) => f.startsWith(w)));
+    if (unknown.length > 0) {
+      throw new UsageError(`wattlab main: --notebooks ${unknown.join(", ")} matches no notebook; the notebooks are ${available.map((f) => f.replace(/\.ipynb$/, "")).join(", ")} (give a name or its number prefix, e.g. 03)`);
+    }
     const manifest = await ensureModel(defaultModelsDir(), "tiny", "fp32");
     console.log(`model: ${relative(root, manifest.dir)} (${manifest.weightForm}, ${(manifest.parameterCount / 1e3).toFixed(0)}K parameters, built ${manifest.createdAt})`);
 
     // The study's datasets where a copy exists; otherwise the notebooks measure their synthetic look-alikes
     // (each row records dataset_used) and the summary says so once.
     const sweepParameters: Record<string, unknown> = { repetitions: get.number(parsed, "reps") };
-    const notebookDir = join(root, "notebooks");
-    const wanted = get.list(parsed, "notebooks");
-    const notebooks = readdirSync(notebookDir)
-      .filter((f) => f.endsWith(".ipynb") && (wanted.length === 0 || wanted.some((w) => f.startsWith(w)))).sort();
+    const notebooks = available.filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)));
     const outDir = join(root, "results", "notebooks");
     let failed = 0;
     for (const file of notebooks) {
