@@ -48,3 +48,13 @@ test("wattlab main --notebooks with a name that matches no notebook is an error 
   assert.equal(r.stderr, `wattlab main: --notebooks 99 matches no notebook; the notebooks are ${notebooks.join(", ")} (give a name or its number prefix, e.g. 03)\n`);
   assert.equal(r.stdout, "", "nothing was built or run");
 });
+
+test("wattlab meter without an idle baseline says so instead of a figure above idle equal to the total", () => {
+  const none = wattlab(["meter", "--", "sleep", "0.2"]);
+  assert.equal(none.status, 0, none.stderr);
+  assert.match(none.stderr, /^ {2}energy {6}\d+\.\d\d J total, no idle baseline \(--idle-seconds S measures one first\)$/m);
+  assert.doesNotMatch(none.stderr, /above idle/);
+  const measured = wattlab(["meter", "--idle-seconds", "0.5", "--", "sleep", "0.2"]);
+  assert.equal(measured.status, 0, measured.stderr);
+  assert.match(measured.stderr, /^ {2}energy {6}\d+\.\d\d J total, -?\d+\.\d\d J above idle$/m);
+});

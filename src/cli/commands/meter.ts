@@ -52,7 +52,8 @@ export const meterCommand: CommandSpec = {
       console.error([
         `wattlab meter: ${argv.join(" ")} → exit ${r.exitCode ?? r.signal}`,
         `  time        ${m.seconds.toFixed(3)} s`,
-        `  energy      ${m.totalEnergyJ.toFixed(2)} J total, ${m.dynamicEnergyJ.toFixed(2)} J above idle`,
+        // without a measured baseline the dynamic figure would only repeat the total
+        `  energy      ${m.totalEnergyJ.toFixed(2)} J total, ${r.idle ? `${m.dynamicEnergyJ.toFixed(2)} J above idle` : "no idle baseline (--idle-seconds S measures one first)"}`,
         `  gpu         ${m.gpuEnergyJ.toFixed(2)} J [${m.sources.gpu}]${m.gpus.map((g) => ` gpu${g.index}=${g.energyJ.toFixed(2)} J`).join("")}`,
         `  cpu         ${m.cpuEnergyJ.toFixed(2)} J [${m.sources.cpu}]${est(m.sources.cpu)}`,
         `  dram        ${m.dramEnergyJ.toFixed(2)} J [${m.sources.dram}]${est(m.sources.dram)}`,
