@@ -10,6 +10,7 @@ import { Meter, type MeterOptions } from "../meter/index.js";
 import type { PowerSample, WindowMeasurement } from "../meter/types.js";
 import type { DatasetName, Quantization, SweepDevice } from "../sweep/dimensions.js";
 import { chooseEngine, dtypeFor, isPreset, resolveModel, type ModelStoreOptions } from "./models.js";
+import { decodeJPerOutputToken, jPerOutputToken } from "../quantities.js";
 
 export interface MeasureGenerationOptions extends ModelStoreOptions {
   /** A preset (built on first use) or a model folder / .gguf file. Default "tiny". */
@@ -56,8 +57,10 @@ export interface MeasuredGeneration {
   text: string;
   /** prefill + decode. Units: J. */
   energyJ: number;
-  /** Decode energy per output token. Units: J/token. */
+  /** Decode energy over the tokens decode steps made (src/quantities.ts). Units: J/token. */
   decodeJPerToken: number;
+  /** The whole generation's energy over its output tokens (src/quantities.ts). Units: J/token. */
+  jPerOutputToken: number;
   meterSources: WindowMeasurement["sources"];
   /** Where the prompts came from: the dataset asked for, the one used, and why they differ; null for a literal prompt. */
   dataset: { requested: DatasetName; used: DatasetName; reason: string | null } | null;
@@ -123,7 +126,8 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
       phases: { prefillStartMs, decodeStartMs, endMs },
       text: tokenizer.decode(result.outputIds[0] ?? []),
       energyJ,
-      decodeJPerToken: decode.totalEnergyJ / Math.max(1, result.outputTokens),
+      decodeJPerToken: decodeJPerOutputToken(decode.totalEnergyJ, result.outputTokens, result.outputIds.length) ?? 0,
+      jPerOutputToken: jPerOutputToken(energyJ, result.outputTokens) ?? 0,
       meterSources: decode.sources,
       dataset: pool && { requested: pool.requested, used: pool.used, reason: pool.fallbackReason },
       randomWeights: random,
