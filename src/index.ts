@@ -7,7 +7,7 @@ export {
   loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, datasetNote, seriesChart, powerTraceChart,
   seedFindings, inferBase, energyPerOutputToken,
 } from "./lab/index.js";
-export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions, SummaryRow, SeriesChartOptions, Finding } from "./lab/index.js";
+export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions, SummaryRow, Frame, SeriesChartOptions, Finding } from "./lab/index.js";
 
 // One definition per quantity, and the statistics every comparison uses
 export { QUANTITIES, QUANTITY_COLUMNS, rowQuantity, comparableQuantity, quantityLabel, tokensPerS, decodeTokensPerS, jPerOutputToken, jPerInputToken, decodeJPerOutputToken, dynamicEnergyJ } from "./quantities.js";

@@ -7,7 +7,7 @@ export { measureGeneration } from "./measure.js";
 export type { MeasureGenerationOptions, MeasuredGeneration } from "./measure.js";
 export { loadResults, summarize, toFrame, figure, isEstimated, datasetNote } from "./results.js";
 export { loadBaselineCsv } from "./baseline.js";
-export type { SummaryRow } from "./results.js";
+export type { Frame, SummaryRow } from "./results.js";
 export { seriesChart, powerTraceChart } from "./charts.js";
 export type { SeriesChartOptions } from "./charts.js";
 export { seedFindings, inferBase, energyPerOutputToken } from "./findings.js";

@@ -91,15 +91,32 @@ function compareCells(a: readonly unknown[], b: readonly unknown[]): number {
   return 0;
 }
 
+/**
+ * What toFrame returns: a danfo DataFrame, typed by the members a notebook uses (showTable takes it), so that
+ * wattlab's public types do not pull danfojs's own (and their untyped dependencies) into a consumer's compile.
+ * Cast it to danfo's DataFrame for the rest of danfo's API.
+ */
+export interface Frame {
+  readonly columns: string[];
+  readonly index: (string | number)[];
+  readonly values: unknown[][];
+  readonly shape: number[];
+  /** The first `rows` rows (default 5) as a new frame. */
+  head(rows?: number): Frame;
+  /** Prints the frame as a text table. */
+  print(): void;
+  toString(): string;
+}
+
 /** A danfo DataFrame of plain records, numbers rounded for display. */
-export function toFrame(records: readonly Record<string, unknown>[], options: { columns?: readonly string[]; digits?: number } = {}): dfd.DataFrame {
+export function toFrame(records: readonly Record<string, unknown>[], options: { columns?: readonly string[]; digits?: number } = {}): Frame {
   const digits = options.digits ?? 4;
   const columns = options.columns ?? [...new Set(records.flatMap((r) => Object.keys(r)))];
   const data = records.map((r) => Object.fromEntries(columns.map((c) => {
     const v = r[c];
     return [c, typeof v === "number" ? Number(v.toPrecision(digits)) : v ?? null];
   })));
-  return new dfd.DataFrame(data.length ? data : [Object.fromEntries(columns.map((c) => [c, null]))]);
+  return new dfd.DataFrame(data.length ? data : [Object.fromEntries(columns.map((c) => [c, null]))]) as unknown as Frame;
 }
 
 /**
