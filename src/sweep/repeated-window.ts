@@ -16,6 +16,7 @@
 import { performance } from "node:perf_hooks";
 import type { Engine, GenerateRequest, GenerationResult } from "../engine/types.js";
 import { divideWindow } from "../meter/arithmetic.js";
+import { MIN_RESOLVED_UPDATES } from "../meter/resolution.js";
 import type { WindowMeasurement } from "../meter/types.js";
 import type { SweepMeter } from "./run.js";
 
@@ -47,11 +48,14 @@ export function windowProtocolProblems(p: Partial<WindowProtocol>): string[] {
 
 /**
  * Seconds a window must last under `protocol` on a meter whose slowest energy counter updates every `updateS`
- * (null: unknown, minSeconds decides).
+ * (null: unknown, minSeconds decides): minSeconds or minUpdates updates, whichever is shorter — but never fewer
+ * updates than the resolution needs (MIN_RESOLVED_UPDATES, or minUpdates when that is set lower on purpose), so a
+ * short minSeconds meant for a CPU estimate cannot make a GPU counter's windows unresolved.
  */
 export function minimumWindowS(protocol: WindowProtocol, updateS: number | null): number {
   if (updateS === null || !(updateS > 0) || protocol.minUpdates <= 0) return protocol.minSeconds;
-  return Math.min(protocol.minSeconds, protocol.minUpdates * updateS);
+  const floorS = Math.min(protocol.minUpdates, MIN_RESOLVED_UPDATES) * updateS;
+  return Math.max(floorS, Math.min(protocol.minSeconds, protocol.minUpdates * updateS));
 }
 
 export interface RepeatedWindow {

@@ -94,3 +94,14 @@ test("divideWindow divides energies, seconds and carbon; keeps powers, shares an
   assert.equal(w.totalEnergyJ, 1020, "the original is untouched");
   assert.throws(() => divideWindow(w, 0), /positive integer/);
 });
+
+test("the window's length: 2 s or 20 counter updates, whichever is shorter, never under 10 updates unless asked", async () => {
+  const { minimumWindowS } = await import("../../src/sweep/repeated-window.js");
+  const p = { minSeconds: 2, minUpdates: 20, minCount: 3 };
+  assert.equal(minimumWindowS(p, 0.1), 2, "NVML's 100 ms counter: 20 updates = 2 s");
+  assert.ok(Math.abs(minimumWindowS(p, 0.01) - 0.2) < 1e-12, "CPU time's 10 ms ticks: 0.2 s");
+  assert.ok(Math.abs(minimumWindowS(p, 0.001) - 0.02) < 1e-12, "RAPL's ~1 ms: the count decides in practice");
+  assert.equal(minimumWindowS(p, null), 2, "unknown period: the seconds");
+  assert.equal(minimumWindowS({ ...p, minSeconds: 0.2 }, 0.1), 1, "a CPU-sized 0.2 s on a GPU counter still spans 10 updates");
+  assert.equal(minimumWindowS({ ...p, minSeconds: 0.2, minUpdates: 0 }, 0.1), 0.2, "min_window_updates 0: the seconds alone, on purpose");
+});
