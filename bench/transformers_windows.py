@@ -115,21 +115,24 @@ def main():
                 warm_up(prefill, variant, a.max_warmup)
                 name = f"transformers-{variant}.b{batch}.i{n_in}.o{n_out}"
                 print(f"{name}: warm-up {len(warm)} generations, last {warm[-1]:.3f} s", flush=True)
+                common = dict(engine="transformers", variant=variant, model=a.model, quantization="fp16", device="cuda",
+                              batch_size=batch, input_length=n_in, warmup_generations=len(warm), **versions)
                 for rep in range(a.reps):
                     torch.cuda.reset_peak_memory_stats()
                     w = f"{name}.r{rep}"
                     begin(w)
                     count, seconds = repeated(full, a.min_window_s, a.min_generations)
                     end(w)
-                    mark(w, engine="transformers", variant=variant, model=a.model, quantization="fp16", device="cuda",
-                         batch_size=batch, input_length=n_in, output_length=n_out, repetition=rep, generations=count,
-                         tokens_in=count * batch * n_in, tokens_out=count * batch * n_out, warmup_generations=len(warm),
-                         peak_gpu_memory_mb=round(torch.cuda.max_memory_allocated() / 2**20, 1), **versions)
+                    mark(w, sweep=f"transformers-{variant}", output_length=n_out, repetition=rep, generations=count,
+                         tokens_in=count * batch * n_in, tokens_out=count * batch * n_out,
+                         peak_gpu_memory_mb=round(torch.cuda.max_memory_allocated() / 2**20, 1), **common)
+                    # prefill alone: one-token generations, stored as rows of output_length 1
                     wp = f"{w}.prefill"
                     begin(wp)
                     pcount, pseconds = repeated(prefill, a.min_window_s / 2, a.min_generations)
                     end(wp)
-                    mark(wp, generations=pcount, tokens_in=pcount * batch * n_in, tokens_out=pcount * batch)
+                    mark(wp, sweep=f"transformers-{variant}-prefill", output_length=1, repetition=rep, generations=pcount,
+                         tokens_in=pcount * batch * n_in, tokens_out=pcount * batch, **common)
                     print(f"{w}: {count} generations in {seconds:.2f} s = {count * batch * n_out / seconds:.1f} tok/s; "
                           f"prefill {pseconds / pcount * 1000:.1f} ms", flush=True)
 
