@@ -73,7 +73,9 @@ export class Sampler {
 
   static async start(config: SamplerConfig): Promise<Sampler> {
     const { entry, eval: isEval } = workerEntry();
-    const worker = new Worker(entry, { eval: isEval, workerData: config });
+    // A `node --input-type=module -e …` parent would hand that flag to the thread, which then fails to start.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith("--input-type"));
+    const worker = new Worker(entry, { eval: isEval, workerData: config, execArgv });
     const first = await new Promise<FromWorker>((resolve, reject) => {
       const onExit = (code: number): void => reject(new Error(`meter sampler thread exited (code ${code}) before it was ready`));
       const settle = (): void => {

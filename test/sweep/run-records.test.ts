@@ -115,13 +115,16 @@ test("force redoes completed runs; the newer rows supersede the old ones", async
   assert.equal(parseCsv(readFileSync(join(dir, "metrics.csv"), "utf8")).length, 2, "header + one row per key");
 });
 
-test("a missing dataset stops the sweep before the meter opens, naming the variable to set", async () => {
+test("a missing dataset named by the user fails its runs with the fix; no engine is loaded for them", async () => {
   const dir = out();
   const spec = parseSpec({ ...smallSpecJson(1), base: { ...(smallSpecJson(1).base as object), dataset: "gsm8k" } });
   const wired = standInDeps();
   wired.deps.datasets = { gsm8kPath: join(dir, "nope.jsonl"), download: false };
-  await assert.rejects(runSweep(spec, wired.deps, { outDir: dir, progress: false }), /gsm8k dataset not found.*WATTLAB_GSM8K/s);
-  assert.equal(wired.meters.length, 0);
+  const summary = await runSweep(spec, wired.deps, { outDir: dir, progress: false });
+  assert.deepEqual({ completed: summary.completed, failed: summary.failed }, { completed: 0, failed: 4 });
+  const rows = readResults(join(dir, "metrics.jsonl")).rows;
+  assert.ok(rows.every((r) => r.error_name === "DatasetNotFoundError" && /gsm8k dataset not found: .*nope\.jsonl does not exist.*WATTLAB_GSM8K/.test(String(r.error_message))));
+  assert.equal(wired.engines.length, 0, "no engine loaded for runs that cannot have prompts");
 });
 
 test("an abort signal stops between runs; the tracker saw every stored row; a rerun finishes the rest", async () => {
