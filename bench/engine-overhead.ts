@@ -9,7 +9,7 @@ import type { ExecutionProvider } from "../src/engine/types.js";
 import { OnnxRuntimeEngine } from "../src/engine/onnxruntime/engine.js";
 import { LeftPaddedBatch } from "../src/engine/onnxruntime/batch.js";
 import { createSession, tensor, type OrtFeeds, type OrtSession, type OrtTensor } from "../src/engine/onnxruntime/session.js";
-import { percentile } from "../src/engine/stats.js";
+import { percentile } from "../src/util/stats.js";
 import { pairedRatios } from "./ratios.js";
 
 export interface EngineOverheadOptions {

@@ -17,7 +17,7 @@ import { detectModelLayout } from "../src/engine/onnxruntime/layout.js";
 import { createSession, tensor, type OrtFeeds, type OrtSession, type OrtTensor } from "../src/engine/onnxruntime/session.js";
 import { readGraphOutputNames } from "../src/engine/onnxruntime/graph-outputs.js";
 import { isPresentName, readDecoderSignature, type DecoderSignature } from "../src/engine/onnxruntime/signature.js";
-import { percentile } from "../src/engine/stats.js";
+import { percentile } from "../src/util/stats.js";
 import { pairedRatios } from "./ratios.js";
 import { defaultModelsDir } from "../src/lab/models.js";
 import { ensureModel, readManifest, type GraphForm, type LogitsForm, type ModelDtype } from "../src/models/build.js";

@@ -9,7 +9,7 @@ import { LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel, type Tok
 import { loadLlama } from "../src/engine/llamacpp/backend.js";
 import { LlamaCppEngine } from "../src/engine/llamacpp/engine.js";
 import type { EngineInfo } from "../src/engine/types.js";
-import { percentile } from "../src/engine/stats.js";
+import { percentile } from "../src/util/stats.js";
 import { pairedRatios } from "./ratios.js";
 
 export interface LlamaCppOverheadOptions {

@@ -1,6 +1,6 @@
 // Prompts of an exact token count from real text: samples joined with "\n\n" (cycling when short),
 // tokenized once, truncated at token level. The input-length sweep needs n exactly, not about n.
-import { SeededRandom } from "../models/rng.js";
+import { SeededRandom } from "../util/rng.js";
 
 /** What exact-length prompts need from a tokenizer (WattlabTokenizer has it). */
 export interface ExactLengthTokenizer {

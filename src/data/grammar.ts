@@ -4,7 +4,7 @@
 //   {rule@x}        the same, remembered as x for the rest of this text
 //   {@x}            what x was
 //   {int:a-b}       a whole number from a to b; {int:a-b@x} remembers it
-import { SeededRandom } from "../models/rng.js";
+import { SeededRandom } from "../util/rng.js";
 
 export interface Grammar {
   /** The rule each text is expanded from. */

@@ -1,7 +1,7 @@
 // Prompts of an exact token length for one run: texts chosen from a dataset by seed, cut or extended to
 // exactly input_length tokens, optionally wrapped in the model's chat template.
 import { Template } from "@huggingface/jinja";
-import { SeededRandom } from "../models/rng.js";
+import { SeededRandom } from "../util/rng.js";
 import { loadPromptTexts, type DatasetOptions } from "./datasets.js";
 import { DATASETS, isStyledDataset, isTextDataset, type DatasetName } from "./names.js";
 import { styledTexts } from "./styled.js";

@@ -1,6 +1,6 @@
 // The `synthetic` dataset, as ML.ENERGY builds fixed-length inputs: random token ids (seeded) decoded to
 // text, so the prompt is real text for the tokenizer and is re-tokenized to the exact length afterwards.
-import { SeededRandom } from "../models/rng.js";
+import { SeededRandom } from "../util/rng.js";
 
 export interface SyntheticTokenizer {
   readonly vocabSize: number;

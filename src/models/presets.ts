@@ -3,7 +3,7 @@
 // preset and seed give the same numbers in ONNX and GGUF.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { seededNormalChunks } from "./rng.js";
+import { seededNormalChunks } from "../util/rng.js";
 
 /** A Llama-family decoder (Llama, Qwen2) in HF config.json field names. */
 export interface ModelConfig {

@@ -10,6 +10,7 @@ import type { EngineInfo, GenerationResult } from "../engine/types.js";
 import type { FigureSource, WindowMeasurement } from "../meter/types.js";
 import type { RepeatedPrefill } from "./prefill-energy.js";
 import { addWindows } from "../meter/arithmetic.js";
+import { percentiles } from "../util/stats.js";
 import {
   decodeJPerOutputToken, decodeTokensPerS, jPerInputToken, jPerOutputToken, tokensPerS,
 } from "../quantities.js";
@@ -217,16 +218,6 @@ export function pairedFigure(row: Record<string, Cell>, figure: PairedFigure): {
   return { value: null, estimated: false };
 }
 
-/** Percentile with linear interpolation between closest ranks (numpy's default). */
-export function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = values.slice().sort((a, b) => a - b);
-  const pos = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
 const MB = 1024 * 1024;
 
 /** The largest of the windows' sample peaks; null when no window held a power sample (never an average). */
@@ -255,8 +246,9 @@ export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunReco
   row.latency_total_s = totalS;
   row.latency_prefill_s = mean((r) => r.prefillS);
   row.latency_decode_s = decodeS;
-  row.decode_step_p50_s = percentile(steps, 50);
-  row.decode_step_p90_s = percentile(steps, 90);
+  const stepPercentiles = percentiles(steps, [50, 90]);
+  row.decode_step_p50_s = steps.length ? stepPercentiles.p50 : null;
+  row.decode_step_p90_s = steps.length ? stepPercentiles.p90 : null;
   row.tokens_in = tokensIn;
   row.tokens_out = tokensOut;
   row.throughput_tokens_per_s = tokensPerS(tokensOut, totalS);

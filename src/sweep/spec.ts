@@ -2,7 +2,7 @@
 // Specs come from JSON files, built-in names or CLI flags; every problem is found before anything runs.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { SeededRandom } from "../models/rng.js";
+import { SeededRandom } from "../util/rng.js";
 import { PRESETS } from "../models/presets.js";
 import {
   ALLOWED, DIMENSIONS, NAMED_LENGTHS, configColumns, getDimension, isLengthDimension, withDimension,

@@ -112,6 +112,21 @@ export function median(xs: readonly number[]): number {
   return xs.length ? quantileSorted([...xs].sort((a, b) => a - b), 0.5) : NaN;
 }
 
+/** The p-th percentile (0..100) of values, interpolated linearly between closest ranks (numpy.percentile's default,
+ * so figures match the Python study); NaN for an empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  return percentiles(values, [p])[`p${p}`];
+}
+
+/** Several percentiles at once, keyed "p50", "p90", "p99.9"… (one sort). */
+export function percentiles(values: readonly number[], ps: readonly number[] = [50, 90, 99]): Record<string, number> {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Object.fromEntries(ps.map((p) => {
+    if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile: p must be within 0..100, got ${p}`);
+    return [`p${p}`, sorted.length === 0 ? NaN : quantileSorted(sorted, p / 100)];
+  }));
+}
+
 /** The mean's 95% t-interval; NaN bounds with fewer than two values. */
 export function meanInterval(values: readonly number[], level = CONFIDENCE): Interval {
   const xs = finite(values);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { SeededRandom } from "../../src/models/rng.js";
+import { SeededRandom } from "../../src/util/rng.js";
 import { expandRuns, parseSpec } from "../../src/sweep/spec.js";
 
 import { sweepChildCommand } from "./support/child.js";

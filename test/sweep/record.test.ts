@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { WindowMeasurement } from "../../src/meter/types.js";
-import { completedRecord, failedRecord, fixedIntensityCarbon, pairedFigure, windowCarbon, percentile, RECORD_COLUMNS, type RecordContext } from "../../src/sweep/record.js";
+import { completedRecord, failedRecord, fixedIntensityCarbon, pairedFigure, windowCarbon, RECORD_COLUMNS, type RecordContext } from "../../src/sweep/record.js";
 import { DEFAULT_BASE } from "../../src/sweep/spec.js";
 
 function window(name: string, seconds: number, gpuJ: number, cpuJ: number, dramJ: number, sources: WindowMeasurement["sources"]): WindowMeasurement {
@@ -72,7 +72,12 @@ test("a failed record keeps the configuration and the error", () => {
   assert.equal(row.batch_size, 2);
   assert.deepEqual([row.error_name, row.error_message], ["OutOfMemoryError", "boom"]);
   assert.equal(row.energy_total_j_measured, null);
-  assert.equal(percentile([], 50), null);
+});
+
+test("a generation without decode steps leaves its step percentiles empty (null), never NaN", () => {
+  const sources = { gpu: "counter", cpu: "none", dram: "none" } as const;
+  const row = completedRecord(ctx, { result: { ...result, decodeStepS: [] }, prefill: window("prefill", 0.5, 40, 0, 0, sources), decode: window("decode", 0.4, 30, 0, 0, sources), carbon: fixedIntensityCarbon(100, "test") });
+  assert.deepEqual([row.decode_step_p50_s, row.decode_step_p90_s], [null, null]);
 });
 
 test("what the windows resolved and the GPU's state at their ends land in the row", () => {

@@ -1,7 +1,7 @@
 // Intervals and three-valued verdicts against known values.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { aggregate, formatInterval, meanInterval, medianInterval, ratioOfMeans, tQuantile, verdict, withinVerdict } from "../../src/util/stats.js";
+import { aggregate, formatInterval, meanInterval, medianInterval, percentile, percentiles, ratioOfMeans, tQuantile, verdict, withinVerdict } from "../../src/util/stats.js";
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -57,4 +57,22 @@ test("verdicts: holds, does not hold, undecided when the interval straddles the 
   assert.equal(withinVerdict({ low: -0.7, high: -0.5 }, -0.675, -0.225), "undecided");
   assert.equal(formatInterval(0.3215, { low: 0.3101, high: 0.3392 }), "0.322 [0.310, 0.339]");
   assert.equal(formatInterval(2, { low: Number.NaN, high: Number.NaN }), "2.00 [n < 2]");
+});
+
+// Percentiles interpolate linearly between closest ranks (numpy.percentile's default).
+test("percentiles match numpy's linear interpolation", () => {
+  const values = [15, 20, 35, 40, 50];
+  // numpy.percentile([15, 20, 35, 40, 50], [0, 25, 40, 50, 90, 100]) = 15, 20, 29, 35, 46, 50
+  assert.equal(percentile(values, 0), 15);
+  assert.equal(percentile(values, 25), 20);
+  assert.ok(Math.abs(percentile(values, 40) - 29) < 1e-12);
+  assert.equal(percentile([50, 15, 40, 35, 20], 50), 35, "order does not matter");
+  assert.ok(Math.abs(percentile(values, 90) - 46) < 1e-12);
+  assert.equal(percentile(values, 100), 50);
+  const several = percentiles([1, 2, 3, 4], [50, 99.9]);
+  assert.deepEqual(Object.keys(several), ["p50", "p99.9"]);
+  assert.equal(several.p50, 2.5);
+  assert.ok(Math.abs(several["p99.9"] - 3.997) < 1e-12);
+  assert.ok(Number.isNaN(percentile([], 50)));
+  assert.throws(() => percentile(values, 101), /p must be within 0\.\.100/);
 });

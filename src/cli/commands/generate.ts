@@ -2,7 +2,7 @@
 import { measureGeneration } from "../../lab/measure.js";
 import type { EngineName, ExecutionProvider } from "../../engine/types.js";
 import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type DatasetName, type Quantization } from "../../sweep/dimensions.js";
-import { percentiles } from "../../engine/stats.js";
+import { percentiles } from "../../util/stats.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { ORT_CONFIG_OPTION, parseOrtConfig } from "../ort-config.js";
 

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { argmaxFp16, argmaxFp32, argmaxLastPosition, fp16Key } from "../../../src/engine/onnxruntime/argmax.js";
-import { SeededRandom } from "../../../src/models/rng.js";
+import { SeededRandom } from "../../../src/util/rng.js";
 
 /** Reference decoder of an fp16 bit pattern. */
 function fp16ToFloat(bits: number): number {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { GgmlType } from "../../../src/models/gguf/constants.js";
 import { decodeTensor, encodeTensor, StreamingEncoder } from "../../../src/models/gguf/quantize.js";
 import { fromHalf } from "../../../src/models/onnx/fp16.js";
-import { seededNormal } from "../../../src/models/rng.js";
+import { seededNormal } from "../../../src/util/rng.js";
 
 const values = seededNormal(7, "quantize-test", 32 * 256, 0.02);
 

@@ -1,5 +1,5 @@
-// Deterministic weights: every builder (ONNX, GGUF) draws a tensor's values from (seed, tensor name),
-// so the same preset and seed give the same numbers in every format, independent of write order.
+// Seeded randomness for everything that must be reproducible: weights (every builder, ONNX and GGUF, draws a
+// tensor's values from (seed, tensor name), independent of write order), prompts and sweep orders.
 
 /** 32-bit FNV-1a of a string; mixes the tensor name into the stream seed. */
 function hashName(name: string): number {
