@@ -33,10 +33,23 @@ export function channelEnergy(info: ChannelInfo, begin: Snapshot, end: Snapshot)
 
 const STRENGTH: Record<FigureSource, number> = { counter: 3, integrated: 2, estimated: 1, none: 0 };
 
-/** The weakest source among parts: a sum is only as good as its worst term. */
-export function weakestSource(sources: FigureSource[]): FigureSource {
+/**
+ * The weakest source among the terms of a sum: a sum is only as good as its worst term, and a term with no figure
+ * ("none": a GPU, a window or a RAPL domain that gave no reading) leaves the sum without one. No terms: "none".
+ */
+export function weakestSource(sources: readonly FigureSource[]): FigureSource {
   if (sources.length === 0) return "none";
   return sources.reduce((worst, source) => (STRENGTH[source] < STRENGTH[worst] ? source : worst));
+}
+
+/**
+ * The source of the total over device kinds (GPU, CPU, DRAM) of one window or of windows summed. A kind no window
+ * measured (no GPU, no DRAM domain) is no term of the total; a kind some window measured is one, and a window that
+ * gave it no figure leaves the total without one. "none" when no kind was measured.
+ */
+export function totalSource(windows: readonly Pick<WindowMeasurement, "sources">[]): FigureSource {
+  const kinds = (["gpu", "cpu", "dram"] as const).filter((kind) => windows.some((w) => w.sources[kind] !== "none"));
+  return weakestSource(kinds.map((kind) => weakestSource(windows.map((w) => w.sources[kind]))));
 }
 
 export function measureWindow(input: {

@@ -9,14 +9,14 @@
 // sweep's repeated windows do. Any other mark lands in a `mark_<key>` column. `engine` defaults to "command".
 import { arch, cpus, hostname, release, type as osType } from "node:os";
 import type { MeterDescription } from "../meter/description.js";
-import type { IdleBaseline } from "../meter/measure.js";
+import { totalSource, type IdleBaseline } from "../meter/measure.js";
 import type { FigureSource, WindowMeasurement } from "../meter/types.js";
 import type { NamedWindow } from "../meter/window-recorder.js";
 import type { MarkValue } from "../meter/window-protocol.js";
 import { jPerInputToken, jPerOutputToken, tokensPerS } from "../quantities.js";
 import { gitCommit, wattlabVersion } from "../version.js";
 import { stableHash } from "./hash.js";
-import { RECORD_COLUMNS, weakerSource, type Cell, type PairedFigure, type RunRecord } from "./record.js";
+import { RECORD_COLUMNS, type Cell, type PairedFigure, type RunRecord } from "./record.js";
 
 /** Columns a mark may fill by its own name. */
 const MARKABLE: ReadonlySet<string> = new Set([
@@ -130,7 +130,7 @@ export function windowRows(input: WindowRowsInput): WindowRows {
 
 function energyColumns(row: RunRecord, w: WindowMeasurement, share: (x: number) => number, tokensIn: number | null, tokensOut: number | null): void {
   const { gpu, cpu, dram } = w.sources;
-  const total = [gpu, cpu, dram].reduce(weakerSource, "none" as FigureSource);
+  const total = totalSource([w]);
   setPair(row, "gpu_energy_j", share(w.gpuEnergyJ), gpu);
   setPair(row, "cpu_energy_j", share(w.cpuEnergyJ), cpu);
   setPair(row, "dram_energy_j", share(w.dramEnergyJ), dram);

@@ -2,8 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ChannelInfo } from "../../src/meter/devices/channel.js";
-import { channelEnergy, idleBaselineFrom, measureWindow, weakestSource } from "../../src/meter/measure.js";
+import { channelEnergy, idleBaselineFrom, measureWindow, totalSource, weakestSource } from "../../src/meter/measure.js";
 import type { Snapshot } from "../../src/meter/sampler-protocol.js";
+import type { FigureSource } from "../../src/meter/types.js";
 
 const gpu: ChannelInfo = { key: "gpu0", kind: "gpu", label: "G", index: 0, hasCounter: true, powerSource: "integrated" };
 const cpu: ChannelInfo = { key: "cpu", kind: "cpu", label: "estimate", index: -1, hasCounter: false, powerSource: "estimated" };
@@ -27,6 +28,16 @@ test("weakest source decides a sum's label", () => {
   assert.equal(weakestSource(["counter", "counter"]), "counter");
   assert.equal(weakestSource(["counter", "estimated", "integrated"]), "estimated");
   assert.equal(weakestSource([]), "none");
+  assert.equal(weakestSource(["counter", "none"]), "none", "a term without a figure leaves the sum without one");
+});
+
+test("a total over device kinds counts the kinds measured: one the machine lacks is no term, one a window missed is", () => {
+  const w = (gpu: FigureSource, cpu: FigureSource, dram: FigureSource) => ({ sources: { gpu, cpu, dram } });
+  assert.equal(totalSource([w("counter", "estimated", "none")]), "estimated", "no DRAM domain: GPU and CPU make the total");
+  assert.equal(totalSource([w("counter", "none", "none"), w("counter", "none", "none")]), "counter");
+  assert.equal(totalSource([w("counter", "integrated", "none"), w("none", "integrated", "none")]), "none", "one window gave the GPU no figure");
+  assert.equal(totalSource([w("none", "none", "none")]), "none");
+  assert.equal(totalSource([]), "none");
 });
 
 test("idle baseline: idle W per channel; dynamic = total − idle W × s (clamped at 0); idleShare = idle J / total J", () => {

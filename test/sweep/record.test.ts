@@ -74,6 +74,20 @@ test("a failed record keeps the configuration and the error", () => {
   assert.equal(row.energy_total_j_measured, null);
 });
 
+test("a window that gave the GPU no figure leaves the GPU's and the total's figures empty; a kind the machine lacks does not", () => {
+  const row = completedRecord(ctx, {
+    result, prefill: window("prefill", 0.5, 0, 8, 0, { gpu: "none", cpu: "integrated", dram: "none" }),
+    decode: window("decode", 0.4, 30, 6, 0, { gpu: "counter", cpu: "integrated", dram: "none" }), carbon: fixedIntensityCarbon(100, "test"),
+  });
+  assert.deepEqual([row.gpu_energy_source, row.gpu_energy_j_measured, row.energy_total_j_measured, row.energy_total_j_estimated], ["none", null, null, null]);
+  assert.equal(row.cpu_energy_j_measured, 14, "the CPU's own figure stands");
+  const noDram = completedRecord(ctx, {
+    result, prefill: window("prefill", 0.5, 40, 8, 0, { gpu: "counter", cpu: "integrated", dram: "none" }),
+    decode: window("decode", 0.4, 30, 6, 0, { gpu: "counter", cpu: "integrated", dram: "none" }), carbon: fixedIntensityCarbon(100, "test"),
+  });
+  assert.equal(noDram.energy_total_j_measured, 84, "no DRAM domain: GPU and CPU make the total");
+});
+
 test("a generation without decode steps leaves its step percentiles empty (null), never NaN", () => {
   const sources = { gpu: "counter", cpu: "none", dram: "none" } as const;
   const row = completedRecord(ctx, { result: { ...result, decodeStepS: [] }, prefill: window("prefill", 0.5, 40, 0, 0, sources), decode: window("decode", 0.4, 30, 0, 0, sources), carbon: fixedIntensityCarbon(100, "test") });
