@@ -4,7 +4,7 @@
 // The lab: real parts wired together (the notebooks' surface)
 export {
   measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir,
-  loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, datasetNote, seriesChart, powerTraceChart,
+  loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, datasetNote, change, seriesChart, powerTraceChart,
   seedFindings, inferBase, energyPerOutputToken,
 } from "./lab/index.js";
 export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions, SummaryRow, Frame, SeriesChartOptions, Finding } from "./lab/index.js";

@@ -5,7 +5,7 @@ export { resolveModel, defaultModelsDir, graphFormFor, GGUF_FORM } from "./model
 export type { ModelStoreOptions, ResolveModelOptions } from "./models.js";
 export { measureGeneration } from "./measure.js";
 export type { MeasureGenerationOptions, MeasuredGeneration } from "./measure.js";
-export { loadResults, summarize, toFrame, figure, isEstimated, datasetNote } from "./results.js";
+export { loadResults, summarize, toFrame, figure, isEstimated, datasetNote, change } from "./results.js";
 export { loadBaselineCsv } from "./baseline.js";
 export type { Frame, SummaryRow } from "./results.js";
 export { seriesChart, powerTraceChart } from "./charts.js";

@@ -4,7 +4,7 @@ import * as dfd from "danfojs-node";
 import { pairedFigure, PAIRED_FIGURES, type Cell, type PairedFigure, type RunRecord } from "../sweep/record.js";
 import { effectiveRows, readResults } from "../sweep/store.js";
 import { belowResolution, QUANTITIES, quantityOfColumn, rowQuantity } from "../quantities.js";
-import { aggregate } from "../util/stats.js";
+import { aggregate, ratioOfMeans } from "../util/stats.js";
 
 /** The completed runs of a store (a failed run superseded by a later success counts once). */
 export function loadResults(path: string, options: { includeFailed?: boolean } = {}): RunRecord[] {
@@ -132,4 +132,31 @@ export function datasetNote(rows: readonly RunRecord[]): string {
   });
   const replaced = [...pairs.values()].some((r) => r.dataset_used && r.dataset_used !== r.dataset);
   return `Prompts: ${parts.join(", ") || "none"}.` + (replaced ? " To measure the real datasets, put their files in data/ (see data/README.md) or run once online." : "");
+}
+
+/** A change between two groups of rows with its interval, and whether it is told apart from noise. */
+export interface Change {
+  /** mean(B) / mean(A) − 1. */
+  change: number;
+  ci: { low: number; high: number };
+  nA: number;
+  nB: number;
+  /** The interval of the change holds 0 (or there are fewer than two rows a side): the data cannot tell. */
+  withinNoise: boolean;
+  /** "−45% [−52%, −38%]" or "+12% [−9%, +38%], within noise". */
+  text: string;
+}
+
+/**
+ * How `metric` changes from the rows where `column` is `a` to those where it is `b`, as a ratio of means with its
+ * 95% interval (src/util/stats.ts ratioOfMeans); rows below the counter's resolution are left out, as in summaries.
+ */
+export function change(rows: readonly RunRecord[], column: string, a: Cell, b: Cell, metric: string): Change {
+  const values = (v: Cell) => rows.filter((r) => r[column as keyof RunRecord] === v).map((r) => figure(r, metric));
+  const r = ratioOfMeans(values(a), values(b));
+  const ci = { low: r.ci.low - 1, high: r.ci.high - 1 };
+  const withinNoise = !(Number.isFinite(ci.low) && Number.isFinite(ci.high)) || (ci.low <= 0 && ci.high >= 0);
+  const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(100 * x).toFixed(0)}%` : "–");
+  const interval = Number.isFinite(ci.low) ? ` [${pct(ci.low)}, ${pct(ci.high)}]` : " [n < 2]";
+  return { change: r.ratio - 1, ci, nA: r.nA, nB: r.nB, withinNoise, text: `${pct(r.ratio - 1)}${interval}${withinNoise ? ", within noise" : ""}` };
 }
