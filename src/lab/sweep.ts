@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { BUILTIN_SPECS } from "../sweep/builtin-specs.js";
 import type { RunRecord } from "../sweep/record.js";
 import { runSweep, type SweepSummary } from "../sweep/run.js";
+import { mergeCarbonSettings, type CarbonSetting } from "../sweep/carbon.js";
 import { defaultContextLength, expandConfigs, parseSpec, type SweepSpecJson } from "../sweep/spec.js";
 import { labSweepDeps, type LabOptions } from "./deps.js";
 import { firstCpuFp32Problem, saidYes } from "./models.js";
@@ -18,6 +19,10 @@ export interface LabSweepOptions extends LabOptions {
   /** Idle baseline before the first run. Units: s. Default 2. */
   idleSeconds?: number;
   progress?: boolean;
+  /** Grid zone, PUE, fixed intensity, embodied carbon; wins over WATTLAB_GRID_ZONE etc. and the spec's `carbon`. */
+  carbon?: CarbonSetting;
+  /** A notebook's `gridZone` parameter: shorthand for carbon.zone; "" or absent leaves $WATTLAB_GRID_ZONE (else WORLD). */
+  gridZone?: string | null;
 }
 
 export async function sweep(options: LabSweepOptions): Promise<{ rows: RunRecord[]; summary: SweepSummary }> {
@@ -28,6 +33,7 @@ export async function sweep(options: LabSweepOptions): Promise<{ rows: RunRecord
   if (problem) throw new Error(problem);
   const summary = await runSweep(spec, labSweepDeps(options), {
     outDir: options.outDir, force: options.force, idleSeconds: options.idleSeconds ?? 2, progress: options.progress ?? false,
+    carbon: mergeCarbonSettings(options.gridZone ? { zone: options.gridZone } : {}, options.carbon),
   });
   // Only this spec's runs: a shared store also holds other notebooks' configurations and older protocols.
   const keys = new Set(summary.keys);

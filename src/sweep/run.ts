@@ -21,10 +21,11 @@ import { consoleProgress, type ProgressEvent } from "./progress.js";
 import { measurePlannedRun } from "./measure-run.js";
 import { describeProtocol, measurementProtocol, protocolHash, reusableRow } from "./protocol.js";
 import {
-  completedRecord, failedRecord, fixedIntensityCarbon, windowCarbon,
+  completedRecord, failedRecord, windowCarbon,
   type CarbonFigure, type RecordContext, type RunMetadata, type RunRecord,
 } from "./record.js";
 import { stableHash } from "./hash.js";
+import { carbonSettingFromEnv, describeSetting, GridCarbon, mergeCarbonSettings, type CarbonSetting } from "./carbon.js";
 import { selectShard, shardFileName, type Shard } from "./shard.js";
 import { defaultContextLength, expandRuns, specToJson, validateSpec, type ContextLengthLookup, type PlannedRun, type SweepSpec } from "./spec.js";
 import { exportCsv, ResultStore, rowCountsByKey, RunClaims, writeFileAtomic, type WarningSink } from "./store.js";
@@ -108,6 +109,10 @@ export interface RunSweepOptions {
   /** Stops between runs; the rows written so far stay and a rerun continues. */
   signal?: AbortSignal;
   warn?: WarningSink;
+  /** Carbon setting from flags or a caller (zone, PUE, fixed intensity, embodied); wins over the environment and the spec. */
+  carbon?: CarbonSetting;
+  /** Where WATTLAB_GRID_ZONE, WATTLAB_PUE, … and ELECTRICITYMAPS_API_TOKEN are read; default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface SweepSummary {
@@ -121,6 +126,8 @@ export interface SweepSummary {
   csvPath: string;
   /** The keys of this sweep's runs (after dataset fallback), so a caller can read back exactly its rows from a shared store. */
   keys: string[];
+  /** The carbon setting the rows were charged under, and this invocation's completed rows' mean gCO2eq per generation. */
+  carbon?: { setting: string; source: string | null; rows: number; gco2eqPerGeneration: number | null; embodiedGco2eqPerGeneration: number | null };
 }
 
 export class ContextLengthError extends Error {
@@ -183,6 +190,11 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
   const sleep = deps.sleep ?? realSleep;
   const tracker = deps.tracker ?? noopTracker;
   const started = performance.now();
+  // one carbon setting: spec, then the environment, then flags/options (bad values stop here, before anything runs)
+  const env = options.env ?? process.env;
+  const carbonSetting = mergeCarbonSettings(spec.carbon, carbonSettingFromEnv(env), options.carbon);
+  const grid = new GridCarbon(carbonSetting, { env, warn: say });
+  const carbonSeen = { rows: 0, gco2eq: 0, embodied: 0, embodiedRows: 0, source: null as string | null };
 
   const resultsPath = resultsPathFor(options.outDir, options.shard);
   const csvPath = resultsPath.replace(/\.jsonl$/, ".csv");
@@ -267,7 +279,6 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
     const cpuEstimate = await cpuEstimateFacts(meter);
     const protocolText = describeProtocol(protocol, version);
     try { await tracker.start?.(spec); } catch (error) { say(`tracker: ${errorText(error)}`); }
-    const fallbackCarbon = deps.carbon ?? fixedIntensityCarbon();
 
     const groups = new Map<string, PlannedRun[]>();
     for (const run of pending) {
@@ -285,6 +296,9 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       finished++;
       runSeconds += seconds;
       if (row.state === "completed") summary.completed++; else summary.failed++;
+      const g = row.gco2eq_measured ?? row.gco2eq_estimated;
+      if (typeof g === "number") { carbonSeen.rows++; carbonSeen.gco2eq += g; carbonSeen.source = String(row.carbon_source); }
+      if (typeof row.gco2eq_embodied_estimated === "number") { carbonSeen.embodiedRows++; carbonSeen.embodied += row.gco2eq_embodied_estimated; }
       const etaS = (runSeconds / finished) * (pending.length - finished);
       emit({ kind: "run-end", done: finished, pending: pending.length, run, state: row.state, seconds, etaS, error: row.state === "failed" ? `${row.error_name}: ${row.error_message}` : null });
     };
@@ -394,9 +408,11 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
           let row: RunRecord;
           try {
             // the protocol's windows (src/sweep/measure-run.ts): a throw fails the run like any other
+            // the grid intensity for this run (live figures per run, cached per zone), looked up outside its windows
+            const runCarbon = deps.carbon ?? (await grid.forRun());
             const measured = await measurePlannedRun(protocol, run, opened.engine, meter, await promptsOf(run.config), spec.fixedLength, () => `w${++windowCount}`);
             row = completedRecord(context(run, { ...base, startedAt, endedAt: new Date() }), {
-              ...measured, carbon: windowCarbon(measured.prefill, measured.decode, fallbackCarbon),
+              ...measured, carbon: windowCarbon(measured.prefill, measured.decode, runCarbon),
             });
           } catch (error) {
             row = failedRecord(context(run, { ...base, startedAt, endedAt: new Date() }), error);
@@ -408,6 +424,11 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       }
     }
     summary.aborted = options.signal?.aborted === true;
+    summary.carbon = {
+      setting: describeSetting(carbonSetting, env), source: carbonSeen.source, rows: carbonSeen.rows,
+      gco2eqPerGeneration: carbonSeen.rows ? carbonSeen.gco2eq / carbonSeen.rows : null,
+      embodiedGco2eqPerGeneration: carbonSeen.embodiedRows ? carbonSeen.embodied / carbonSeen.embodiedRows : null,
+    };
   } finally {
     store.close();
     claims.releaseAll();

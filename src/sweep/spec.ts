@@ -10,6 +10,7 @@ import {
   ENGINE_DEVICES,
 } from "./dimensions.js";
 import { stableHash } from "./hash.js";
+import { carbonSettingFromJson, carbonSettingToJson, CarbonSettingError, type CarbonSetting, type CarbonSpecJson } from "./carbon.js";
 import { PREFILL_ENERGY_MODES, type PrefillEnergyMode } from "./prefill-energy.js";
 
 export type SweepMode = "one-at-a-time" | "grid";
@@ -73,6 +74,8 @@ export interface SweepSpec {
    * On in the built-in specs and notebooks, off for spec files and an explicit --dataset.
    */
   datasetFallback?: boolean;
+  /** Grid zone, PUE, intensity source and embodied carbon for the rows' gCO2eq; not part of any run's key. */
+  carbon?: CarbonSetting;
 }
 
 export interface SpecProblem {
@@ -239,11 +242,13 @@ export interface SweepSpecJson {
   min_generations?: number;
   /** Measure the synthetic look-alike when alpaca/gsm8k files are missing (see SweepSpec.datasetFallback). */
   dataset_fallback?: boolean;
+  /** Grid zone, PUE, fixed intensity, embodied carbon (src/sweep/carbon.ts); flags and environment override it. */
+  carbon?: CarbonSpecJson;
 }
 
 const TOP_FIELDS = ["name", "extends", "mode", "base", "dimensions", "repetitions", "warmup_runs", "cooldown",
   "shuffle_seed", "seed", "fixed_length", "chat_template", "prefill_energy", "prefill_min_s",
-  "min_window_s", "min_window_updates", "min_generations", "dataset_fallback", "$schema", "description"];
+  "min_window_s", "min_window_updates", "min_generations", "dataset_fallback", "carbon", "$schema", "description"];
 
 export const DEFAULT_BASE: RunConfig = {
   model: "tiny", engine: "onnxruntime", device: "cpu", quantization: "fp32", dataset: "alpaca",
@@ -331,6 +336,14 @@ export function parseSpec(input: unknown, options: { contextLength?: ContextLeng
     if (typeof json.dataset_fallback === "boolean") spec.datasetFallback = json.dataset_fallback;
     else problems.push({ field: "dataset_fallback", value: json.dataset_fallback, reason: "must be true or false", fix: "write true to measure the synthetic look-alike when a dataset file is missing, false to fail those runs" });
   }
+  if (json.carbon !== undefined) {
+    try {
+      spec.carbon = carbonSettingFromJson(json.carbon);
+    } catch (error) {
+      if (!(error instanceof CarbonSettingError)) throw error;
+      problems.push({ field: "carbon", value: json.carbon, reason: error.message, fix: 'write e.g. "carbon": {"zone": "FR", "pue": 1.2}' });
+    }
+  }
   if (!Number.isInteger(spec.seed)) problems.push({ field: "seed", value: spec.seed, reason: "must be an integer", fix: "use e.g. 0" });
   if (spec.shuffleSeed !== null && !Number.isInteger(spec.shuffleSeed)) problems.push({ field: "shuffle_seed", value: spec.shuffleSeed, reason: "must be an integer or null", fix: "use e.g. 1, or null for canonical order" });
 
@@ -373,6 +386,7 @@ export function specToJson(spec: SweepSpec): SweepSpecJson {
     ...(spec.minWindowUpdates !== undefined ? { min_window_updates: spec.minWindowUpdates } : {}),
     ...(spec.minGenerations !== undefined ? { min_generations: spec.minGenerations } : {}),
     ...(spec.datasetFallback !== undefined ? { dataset_fallback: spec.datasetFallback } : {}),
+    ...(spec.carbon && Object.keys(spec.carbon).length ? { carbon: carbonSettingToJson(spec.carbon) } : {}),
   };
 }
 

@@ -5,15 +5,17 @@ import { webgpuWorkersProblem } from "../../sweep/gpus.js";
 import { defaultContextLength, expandConfigs, gpusFromArgs, runOptionsFromArgs, runSweep, runSweepOnGpus, specFromArgs, SWEEP_OPTIONS } from "../../sweep/index.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { binCommand } from "./bin.js";
+import { CARBON_OPTIONS, carbonArgs, carbonFromArgs } from "../carbon-options.js";
+import type { SweepSummary } from "../../sweep/run.js";
 
 export const sweepCommand: CommandSpec = {
   name: "sweep",
   summary: "run a sweep (one-at-a-time or grid) and append rows to the results store",
   usage: "wattlab sweep [--spec FILE | --preset NAME] [--batch-size 1,2,4 …] [--reps N] [--out DIR] [--shard i/n | --gpus 0,1]",
-  options: SWEEP_OPTIONS,
+  options: [...SWEEP_OPTIONS, ...CARBON_OPTIONS],
   async run(parsed) {
     const spec = specFromArgs(parsed, { contextLength: defaultContextLength });
-    const options = runOptionsFromArgs(parsed, spec);
+    const options = { ...runOptionsFromArgs(parsed, spec), carbon: carbonFromArgs(parsed, "sweep") };
     const gpus = gpusFromArgs(parsed);
     const yes = saidYes({ yes: get.boolean(parsed, "yes") });
     const problem = yes ? null : firstCpuFp32Problem(expandConfigs(spec));
@@ -23,7 +25,7 @@ export const sweepCommand: CommandSpec = {
       if (webgpu) throw new UsageError(`wattlab sweep: ${webgpu}`);
       const extraArgs = [
         ...(options.force ? ["--force"] : []), ...(options.skipFailed ? ["--skip-failed"] : []), ...(yes ? ["--yes"] : []),
-        "--idle-seconds", String(options.idleSeconds ?? 5), "--no-progress",
+        "--idle-seconds", String(options.idleSeconds ?? 5), "--no-progress", ...carbonArgs(options.carbon),
       ];
       const result = await runSweepOnGpus(spec, gpus, { command: binCommand(), outDir: options.outDir, extraArgs });
       console.log(`merged ${result.merge.rows} rows (${result.merge.completed} completed, ${result.merge.failed} failed) → ${result.csvPath}`);
@@ -35,6 +37,17 @@ export const sweepCommand: CommandSpec = {
     }
     const summary = await runSweep(spec, labSweepDeps({ threads: get.number(parsed, "threads"), yes }), options);
     console.log(`${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} already done → ${summary.csvPath}`);
+    const carbon = carbonLine(summary);
+    if (carbon) console.log(carbon);
     if (summary.failed > 0 || summary.aborted) process.exitCode = 1;
   },
 };
+
+/** The summary's carbon line: the setting, the last row's intensity and the mean gCO2eq per generation. */
+export function carbonLine(summary: Pick<SweepSummary, "carbon">): string | null {
+  const c = summary.carbon;
+  if (!c) return null;
+  if (c.gco2eqPerGeneration === null) return `carbon: ${c.setting} (no row measured energy this time)`;
+  const embodied = c.embodiedGco2eqPerGeneration === null ? "" : `; embodied ${c.embodiedGco2eqPerGeneration.toPrecision(3)} gCO2eq (ESTIMATED, column gco2eq_embodied_estimated)`;
+  return `carbon: ${c.gco2eqPerGeneration.toPrecision(3)} gCO2eq per generation (mean of ${c.rows} rows) at ${c.source}${embodied}`;
+}
