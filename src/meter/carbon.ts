@@ -51,16 +51,36 @@ export function yearlyIntensity(zone: string, year?: number): { intensityGPerKwh
   return ember === undefined ? null : { intensityGPerKwh: ember, zone: upper, year: null };
 }
 
-async function liveIntensity(zone: string, token: string, options: CarbonOptions): Promise<number> {
-  const base = options.electricityMapsUrl ?? "https://api.electricitymap.org/v3";
-  const response = await fetch(`${base}/carbon-intensity/latest?zone=${encodeURIComponent(zone)}`, {
+/** Electricity Maps' latest figure for `zone` and the hour it applies to (`datetime`, ISO 8601). */
+export async function latestIntensity(zone: string, token: string, options: Pick<CarbonOptions, "electricityMapsUrl" | "fetchTimeoutMs"> = {}): Promise<{ intensityGPerKwh: number; datetime: string | null }> {
+  const body = (await electricityMapsGet("carbon-intensity/latest", zone, token, options)) as { carbonIntensity?: unknown; datetime?: unknown };
+  if (typeof body.carbonIntensity !== "number") throw new Error("the answer holds no carbonIntensity");
+  return { intensityGPerKwh: body.carbonIntensity, datetime: typeof body.datetime === "string" ? body.datetime : null };
+}
+
+/** Electricity Maps' past 24 hours for `zone`, oldest first: one figure per hour it has. */
+export async function intensityHistory(zone: string, token: string, options: Pick<CarbonOptions, "electricityMapsUrl" | "fetchTimeoutMs"> = {}): Promise<{ datetime: string; intensityGPerKwh: number }[]> {
+  const body = (await electricityMapsGet("carbon-intensity/history", zone, token, options)) as { history?: unknown };
+  if (!Array.isArray(body.history)) throw new Error("the answer holds no history");
+  return (body.history as { datetime?: unknown; carbonIntensity?: unknown }[])
+    .filter((h) => typeof h.datetime === "string" && typeof h.carbonIntensity === "number")
+    .map((h) => ({ datetime: h.datetime as string, intensityGPerKwh: h.carbonIntensity as number }))
+    .sort((a, b) => a.datetime.localeCompare(b.datetime));
+}
+
+/** One GET of the Electricity Maps API; the token goes in the auth-token header only, never into a message. */
+async function electricityMapsGet(path: string, zone: string, token: string, options: Pick<CarbonOptions, "electricityMapsUrl" | "fetchTimeoutMs">): Promise<unknown> {
+  const base = (options.electricityMapsUrl ?? "https://api.electricitymap.org/v3").replace(/\/+$/, "");
+  const response = await fetch(`${base}/${path}?zone=${encodeURIComponent(zone)}`, {
     headers: { "auth-token": token },
     signal: AbortSignal.timeout(options.fetchTimeoutMs ?? 3000),
   });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const body = (await response.json()) as { carbonIntensity?: unknown };
-  if (typeof body.carbonIntensity !== "number") throw new Error("the answer holds no carbonIntensity");
-  return body.carbonIntensity;
+  return response.json();
+}
+
+async function liveIntensity(zone: string, token: string, options: CarbonOptions): Promise<number> {
+  return (await latestIntensity(zone, token, options)).intensityGPerKwh;
 }
 
 /**

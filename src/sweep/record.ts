@@ -9,6 +9,7 @@
 import type { EngineInfo, GenerationResult } from "../engine/types.js";
 import type { FigureSource, WindowMeasurement } from "../meter/types.js";
 import type { RepeatedPrefill } from "./prefill-energy.js";
+import { averageIntensity } from "@tgwf/co2/data";
 import { addWindows } from "../meter/arithmetic.js";
 import { totalSource, weakestSource } from "../meter/measure.js";
 import { percentiles } from "../util/stats.js";
@@ -58,7 +59,10 @@ export const RECORD_COLUMNS = [
   "gpu_temp_start_c", "gpu_temp_end_c", "gpu_sm_clock_start_mhz", "gpu_sm_clock_end_mhz", "gpu_power_start_w", "gpu_power_end_w",
   "cpu_estimate_scope", "machine_busy_share",
   "gpu_energy_source", "cpu_energy_source", "dram_energy_source", "energy_source",
-  "carbon_intensity_g_per_kwh", "carbon_source", "cooldown_s",
+  "carbon_intensity_g_per_kwh", "carbon_source",
+  // where and when the intensity applies (src/sweep/carbon.ts), and the embodied share when asked for (always an estimate)
+  "carbon_zone", "carbon_year", "carbon_datetime", "pue", "gco2eq_embodied_estimated", "embodied_source",
+  "cooldown_s",
   // engine and model
   "weight_form", "graph_form", "execution_provider", "backend_version", "context_length", "model_load_s", "model_dir", "model_manifest_hash", "model_weight_bytes",
   // machine and software
@@ -89,6 +93,14 @@ export interface CarbonFigure {
   intensityGPerKwh: number;
   /** Where the intensity came from, e.g. "fixed WORLD average 472.94 g/kWh (Ember 2024 via @tgwf/co2)". */
   source: string;
+  /** Zone the intensity belongs to, the year of a yearly average, the hour (ISO 8601) a live figure applies to. */
+  zone?: string | null;
+  year?: number | null;
+  datetime?: string | null;
+  /** Power usage effectiveness the figure includes (≥ 1). */
+  pue?: number | null;
+  /** The hardware's manufacturing emissions charged to the run (src/sweep/carbon.ts); absent unless asked for. */
+  embodied?: { gco2eq: number; source: string } | null;
 }
 
 /** Everything about a run except its measurements. */
@@ -141,7 +153,7 @@ export interface RunMeasurements {
   /** Generations in the generation window and its whole length; default 1 and the generation's seconds. */
   generationWindow?: { count: number; seconds: number } | null;
   /** Carbon of the total energy (measured or estimated alike). */
-  carbon: (energyJ: number) => CarbonFigure;
+  carbon: (energyJ: number, seconds?: number) => CarbonFigure;
   /** The repeated-prefill window after the run; null or absent in "window" mode. */
   repeatedPrefill?: RepeatedPrefill | null;
 }
@@ -300,10 +312,18 @@ export function completedRecord(ctx: RecordContext, m: RunMeasurements): RunReco
   row.energy_source = `gpu:${gpuSource} cpu:${cpuSource} dram:${dramSource}`;
 
   if (total !== "none") {
-    const carbon = m.carbon(totalJ);
+    const carbon = m.carbon(totalJ, seconds);
     setPair(row, "gco2eq", carbon.gco2eq, total);
     row.carbon_intensity_g_per_kwh = carbon.intensityGPerKwh;
     row.carbon_source = carbon.source;
+    row.carbon_zone = carbon.zone ?? null;
+    row.carbon_year = carbon.year ?? null;
+    row.carbon_datetime = carbon.datetime ?? null;
+    row.pue = carbon.pue ?? null;
+    if (carbon.embodied) {
+      row.gco2eq_embodied_estimated = carbon.embodied.gco2eq;
+      row.embodied_source = carbon.embodied.source;
+    }
   }
   return row;
 }
@@ -343,8 +363,8 @@ function repeatedPrefillColumns(row: RunRecord, r: RepeatedPrefill | null): void
   row.prefill_repeated_window_s = r.window.seconds;
 }
 
-/** World average grid intensity, Ember 2024 data as shipped in @tgwf/co2 0.19.0 (average-intensities, WORLD). */
-export const WORLD_INTENSITY_G_PER_KWH = 472.94;
+/** World average grid intensity (Ember) as shipped in @tgwf/co2 (average-intensities, WORLD): read, not retyped. */
+export const WORLD_INTENSITY_G_PER_KWH: number = averageIntensity.data.WORLD;
 
 /** Carbon at a fixed grid intensity. Units: J in, gCO2eq out. */
 export function fixedIntensityCarbon(intensityGPerKwh = WORLD_INTENSITY_G_PER_KWH, label = "WORLD average (Ember 2024 via @tgwf/co2)"): (energyJ: number) => CarbonFigure {
@@ -356,14 +376,17 @@ export function fixedIntensityCarbon(intensityGPerKwh = WORLD_INTENSITY_G_PER_KW
 }
 
 /** Carbon from the meter's windows when it computed it (grid intensity resolved by the meter), else the fallback. */
-export function windowCarbon(prefill: WindowMeasurement, decode: WindowMeasurement, fallback: (energyJ: number) => CarbonFigure): (energyJ: number) => CarbonFigure {
+export function windowCarbon(prefill: WindowMeasurement, decode: WindowMeasurement, fallback: (energyJ: number, seconds?: number) => CarbonFigure): (energyJ: number, seconds?: number) => CarbonFigure {
   const a = prefill.carbon;
   const b = decode.carbon;
   if (!a || !b) return fallback;
   const where = [a.zone, a.year].filter((x) => x !== null).join(" ");
-  return () => ({
+  // the meter's grid figure; the embodied share (which needs the run's seconds) still comes from the fallback
+  return (energyJ, seconds) => ({
+    embodied: seconds === undefined ? null : fallback(energyJ, seconds).embodied ?? null,
     gco2eq: a.gramsCo2eq + b.gramsCo2eq,
     intensityGPerKwh: a.intensityGPerKwh,
     source: `${a.source}${where ? " " + where : ""}, ${a.intensityGPerKwh} g/kWh × PUE ${a.pue}`,
+    zone: a.zone, year: a.year, datetime: null, pue: a.pue,
   });
 }
