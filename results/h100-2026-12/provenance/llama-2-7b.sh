@@ -3,18 +3,18 @@
 # repetitions against 5 single-window ones), the Transformers baseline in both variants under `wattlab meter`, and
 # llama.cpp rows beside it, all sequential on one GPU. 
 set -u -o pipefail
-# Inputs: .device/wb.tar.xz (made by `wattlab bundle --out wb --with-node --engines llama.cpp --llama-backends vulkan`),
-# .device/data.tar.xz (alpaca/alpaca_5000.json and gsm8k/test.jsonl), .gl/*.deb (Debian's libvulkan1 and libglvnd
+# Inputs: inputs/wb.tar.xz (made by `wattlab bundle --out wb --with-node --engines llama.cpp --llama-backends vulkan`),
+# inputs/data.tar.xz (alpaca/alpaca_5000.json and gsm8k/test.jsonl), inputs/gl/*.deb (Debian's libvulkan1 and libglvnd
 # packages). Output: $OUT/results.tgz, unpacked into this folder.
 OUT=${OUT:-$PWD/out}; mkdir -p "$OUT"
 T0=$(date +%s); R=/tmp/r; mkdir -p $R
 log() { echo "[$(( $(date +%s) - T0 )) s] $*"; }
 pack() { tar czf $OUT/results.tgz -C $R . 2>/dev/null; }
 left() { echo $(( ${DEADLINE:-560} - ($(date +%s) - T0) )); }
-for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
+for f in inputs/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -f /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json ] && export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
-mkdir -p /tmp/b /tmp/data && tar xJf .device/wb.tar.xz -C /tmp/b && tar xJf .device/data.tar.xz -C /tmp/data
+mkdir -p /tmp/b /tmp/data && tar xJf inputs/wb.tar.xz -C /tmp/b && tar xJf inputs/data.tar.xz -C /tmp/data
 W=/tmp/b/wb/wattlab; export WATTLAB_DATA_DIR=/tmp/data WATTLAB_MODELS_DIR=/tmp/models
 nvidia-smi --query-gpu=name,driver_version,power.limit,power.draw,temperature.gpu,clocks.sm --format=csv | tee $R/gpu.csv
 nproc; $W info 2>&1 | head -30 > $R/info.txt
