@@ -18,9 +18,23 @@ export function hubCacheDir(): string {
   return process.env.WATTLAB_CACHE ?? join(homedir(), ".cache", "wattlab", "hub");
 }
 
+// The one pattern for each kind of remote model name; everything that tells them apart asks these.
+const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+const MODEL_URI = /^(hf:|huggingface:|https?:\/\/)/;
+
+/** Shaped like a Hub repository id, "owner/name" (the owner starts with a letter or digit, so "../x" is not one). */
+export function isHubIdShape(source: string): boolean {
+  return HUB_ID.test(source);
+}
+
 /** "owner/name" that is not an existing local path. */
 export function looksLikeHubId(source: string): boolean {
-  return /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(source) && !existsSync(source);
+  return isHubIdShape(source) && !existsSync(source);
+}
+
+/** A model URI node-llama-cpp can download: `hf:owner/repo/file.gguf`, `hf:owner/repo:Q4_K_M`, `huggingface:…` or an http(s) URL. */
+export function isModelUri(source: string): boolean {
+  return MODEL_URI.test(source);
 }
 
 function offlineMessage(modelId: string, why: string): string {

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EngineName } from "../engine/types.js";
+import { isHubIdShape, isModelUri } from "../engine/hub.js";
 import { ensureModel, modelDir, readManifest, type FloatForm, type GraphForm, type ModelDtype } from "../models/build.js";
 import { formatBytes, removeStalePartials, type BuildNotice } from "../models/build-notice.js";
 import { headDim, parameterCount } from "../models/presets.js";
@@ -118,7 +119,7 @@ export function chooseEngine(model: string, asked: EngineName | undefined): { en
 
 /** `hf:owner/repo/file.gguf`, an https URL, or a hub id `owner/name` (not an existing path). */
 export function isHubReference(model: string): boolean {
-  return /^(hf:|huggingface:|https?:\/\/)/.test(model) || /^[\w.-]+\/[\w.-]+$/.test(model);
+  return isModelUri(model) || isHubIdShape(model);
 }
 
 /**

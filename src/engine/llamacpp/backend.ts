@@ -6,6 +6,7 @@ import { arch, platform } from "node:os";
 import { dirname, join } from "node:path";
 import { getLlama, LlamaLogLevel, NoBinaryFoundError, resolveModelFile, type Llama } from "node-llama-cpp";
 import { homedir } from "node:os";
+import { isModelUri } from "../hub.js";
 
 export type LlamaCppDevice = "cpu" | "vulkan" | "cuda" | "auto";
 /** "never": only prebuilt or earlier local builds; "autoAttempt": compile from source if none fits (needs cmake, a compiler, the GPU SDK). */
@@ -15,9 +16,7 @@ const require = createRequire(import.meta.url);
 
 /** The .gguf itself, or the single .gguf inside a folder. */
 /** A model URI node-llama-cpp can download: `hf:owner/repo/file.gguf`, `hf:owner/repo:Q4_K_M`, or an https URL. */
-export function isGgufUri(modelPath: string): boolean {
-  return /^(hf:|huggingface:|https?:\/\/)/.test(modelPath);
-}
+export const isGgufUri = isModelUri;
 
 /**
  * A local .gguf for a path or a hub URI: URIs are fetched once by node-llama-cpp into

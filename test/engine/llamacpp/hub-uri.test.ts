@@ -16,6 +16,9 @@ test("hub URIs are told apart from local paths", () => {
   assert.equal(isHubReference("onnx-community/Qwen2.5-0.5B-Instruct"), true);
   assert.equal(isHubReference("hf:owner/repo/model.gguf"), true);
   assert.equal(isHubReference("/tmp/model-dir"), false);
+  // one pattern for a hub id everywhere: a relative path that does not exist is not mistaken for one
+  assert.equal(isHubReference("../model-dir"), false);
+  assert.equal(isHubReference("./model-dir"), false);
 });
 
 const stories = sharedPath("fixtures/gguf/stories260K.gguf");
