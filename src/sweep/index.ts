@@ -1,6 +1,5 @@
 // Sweeps and the results store: the curated entry point of src/sweep.
 export { BUILTIN_SPECS, builtinSpec, SEED_STUDY, TINY_BATCH, TINY_SEED_STUDY } from "./builtin-specs.js";
-export { gpusFromArgs, MERGE_OPTIONS, runOptionsFromArgs, specFromArgs, SWEEP_OPTIONS } from "./cli-options.js";
 export { waitForIdle } from "./cooldown.js";
 export type { CooldownContext } from "./cooldown.js";
 export { parseCsv, toCsv } from "./csv.js";

@@ -1,5 +1,6 @@
 // wattlab merge: combine shard files into one JSONL (the truth) and its CSV.
-import { mergeResults, MERGE_OPTIONS } from "../../sweep/index.js";
+import { mergeResults } from "../../sweep/index.js";
+import { MERGE_OPTIONS } from "../sweep-options.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 
 export const mergeCommand: CommandSpec = {

@@ -2,7 +2,8 @@
 import { labSweepDeps } from "../../lab/deps.js";
 import { firstCpuFp32Problem, saidYes } from "../../lab/models.js";
 import { webgpuWorkersProblem } from "../../sweep/gpus.js";
-import { defaultContextLength, expandConfigs, gpusFromArgs, runOptionsFromArgs, runSweep, runSweepOnGpus, specFromArgs, SWEEP_OPTIONS } from "../../sweep/index.js";
+import { defaultContextLength, expandConfigs, runSweep, runSweepOnGpus } from "../../sweep/index.js";
+import { gpusFromArgs, runOptionsFromArgs, specFromArgs, SWEEP_OPTIONS } from "../sweep-options.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { binCommand } from "./bin.js";
 import { CARBON_OPTIONS, carbonArgs, carbonFromArgs } from "../carbon-options.js";

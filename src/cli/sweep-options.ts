@@ -1,13 +1,13 @@
-// `wattlab sweep` and `wattlab merge` options, declared once; the CLI command only wires real parts to them.
-import { get, UsageError, type OptionSpec, type ParsedArgs } from "../cli/args.js";
-import { BUILTIN_SPECS, builtinSpec } from "./builtin-specs.js";
-import { DIMENSIONS, getDimension, type Dimension } from "./dimensions.js";
-import type { RunSweepOptions } from "./run.js";
-import { parseShard } from "./shard.js";
+// `wattlab sweep` and `wattlab merge` options, declared once; the CLI commands only wire real parts to them.
+import { get, UsageError, type OptionSpec, type ParsedArgs } from "./args.js";
+import { BUILTIN_SPECS, builtinSpec } from "../sweep/builtin-specs.js";
+import { DIMENSIONS, getDimension, type Dimension } from "../sweep/dimensions.js";
+import type { RunSweepOptions } from "../sweep/run.js";
+import { parseShard } from "../sweep/shard.js";
 import {
   DEFAULT_BASE, DEFAULT_REPETITIONS, DEFAULT_SEED, DEFAULT_WARMUP_RUNS, loadSpecFile, normalizeValue, parseSpec, specToJson,
   type ContextLengthLookup, type SweepSpec, type SweepSpecJson,
-} from "./spec.js";
+} from "../sweep/spec.js";
 
 const flag = (d: Dimension) => d.replace(/_/g, "-");
 

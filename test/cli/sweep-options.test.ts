@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, type CommandSpec } from "../../src/cli/args.js";
-import { gpusFromArgs, runOptionsFromArgs, specFromArgs, SWEEP_OPTIONS } from "../../src/sweep/cli-options.js";
+import { gpusFromArgs, runOptionsFromArgs, specFromArgs, SWEEP_OPTIONS } from "../../src/cli/sweep-options.js";
 import { expandConfigs, expandRuns, SweepSpecError } from "../../src/sweep/spec.js";
 
 const command: CommandSpec = { name: "sweep", summary: "", usage: "wattlab sweep", options: SWEEP_OPTIONS, run: async () => {} };
