@@ -133,6 +133,8 @@ function exampleOf(field: keyof CarbonSetting): string | number {
 }
 const envName = (f: keyof CarbonSetting) => Object.entries(CARBON_ENV).find(([, v]) => v === f)?.[0] ?? f;
 const jsonName = (f: keyof CarbonSetting) => Object.entries(JSON_FIELDS).find(([, v]) => v === f)?.[0] ?? f;
+/** Every way to set a field: the flag, the variable and the spec field. */
+const everyName = (f: keyof CarbonSetting) => `--${flagName(f)} (${envName(f)}, carbon.${jsonName(f)})`;
 export const flagName = (f: keyof CarbonSetting) => Object.entries(CARBON_FLAGS).find(([, v]) => v === f)?.[0] ?? f;
 
 /** Ranges every layer must respect; `name` words the field as the user wrote it (flag, variable or spec field). */
@@ -154,10 +156,10 @@ export function checkCarbonSetting(s: CarbonSetting, name: (field: keyof CarbonS
 /** Checks the merged setting as a whole: embodied carbon needs both the figure and the lifetime. */
 export function checkEmbodied(s: CarbonSetting): void {
   if (s.embodiedKgCo2e !== undefined && s.lifetimeYears === undefined) {
-    throw new CarbonSettingError(`embodied carbon needs the hardware's service life: give ${flagName("lifetimeYears")} (e.g. 4) with ${flagName("embodiedKgCo2e")}`);
+    throw new CarbonSettingError(`embodied carbon needs the hardware's service life: give ${everyName("lifetimeYears")}, e.g. 4, with the embodied figure`);
   }
   if (s.embodiedKgCo2e === undefined && (s.lifetimeYears !== undefined || s.utilisation !== undefined)) {
-    throw new CarbonSettingError(`${flagName("lifetimeYears")} and ${flagName("utilisation")} need ${flagName("embodiedKgCo2e")} (the hardware's manufacturing emissions, from its maker's life-cycle assessment)`);
+    throw new CarbonSettingError(`a lifetime or utilisation needs the embodied figure too: give ${everyName("embodiedKgCo2e")}, the hardware's manufacturing emissions from its maker's life-cycle assessment`);
   }
 }
 
