@@ -1,0 +1,151 @@
+// The H100 report is generated from the committed folder's raw rows: its figures equal the same figures recomputed here
+// straight from the JSONL, its verdicts change when a row does, the committed REPORT.md and cells.csv are what the
+// generator writes today, and the README quotes the report's protocol-check numbers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseCsv } from "../../src/sweep/csv.js";
+import { packageRoot } from "../../src/version.js";
+
+const root = packageRoot();
+const folder = join(root, "results", "h100-2026-12");
+const script = join(root, "dist", "bench", "h100-report.js");
+const VULKAN_F16_B1 = "llama-2-7b/llamacpp-vulkan/metrics.jsonl";
+
+interface Generated { report: string; cells: Record<string, string>[]; csvText: string }
+
+function generate(dir: string): Generated {
+  const out = mkdtempSync(join(tmpdir(), "wattlab-h100-report-"));
+  const run = spawnSync(process.execPath, [script, dir, "--out", out], { encoding: "utf8" });
+  assert.equal(run.status, 0, `h100-report exited ${run.status}: ${run.stderr}`);
+  const csvText = readFileSync(join(out, "cells.csv"), "utf8");
+  const [head, ...lines] = parseCsv(csvText);
+  return { report: readFileSync(join(out, "REPORT.md"), "utf8"), cells: lines.map((l) => Object.fromEntries(head.map((h, i) => [h, l[i]]))), csvText };
+}
+
+type Row = Record<string, unknown>;
+const rowsOf = (file: string): Row[] => readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Row);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const medianOf = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const spreadOf = (xs: number[]) => (Math.max(...xs) - Math.min(...xs)) / medianOf(xs);
+const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: report ${a}, recomputed ${b}`);
+
+/** Full-generation rows of one cell, repeated windows, as the store holds them (no wattlab code involved). */
+function cellRows(dir: string, store: string, match: (r: Row) => boolean): Row[] {
+  return rowsOf(join(dir, store)).filter((r) => r.state === "completed" && r.measurement === "repeated" && !String(r.sweep).endsWith("-prefill") && match(r));
+}
+const vulkanF16b1 = (r: Row) => r.engine === "llama.cpp" && r.quantization === "fp16" && r.batch_size === 1;
+const staticB1 = (r: Row) => r.mark_variant === "static" && r.batch_size === 1;
+const jOf = (rows: Row[]) => rows.map((r) => r.gpu_j_per_output_token_measured as number);
+
+/** The protocol check's two spreads as a text quotes them ("spreads X% … over N repeated windows against Y% over M single"). */
+function quotedSpreads(text: string, where: string): { repeated: string; n: string; single: string; m: string } {
+  const m = /spreads ([\d.]+)% \(max − min over median\) over (\d+) repeated windows against ([\d.]+)% over (\d+) single/.exec(text.replace(/\s+/g, " "));
+  assert.ok(m, `${where} quotes no protocol-check spreads`);
+  return { repeated: m[1], n: m[2], single: m[3], m: m[4] };
+}
+
+let committed: Generated | null = null;
+const fromCommitted = () => (committed ??= generate(folder));
+
+test("per-cell figures equal the JSONL's own: n, mean tokens/s and GPU J/token, the ratio against Transformers static", () => {
+  const { cells } = fromCommitted();
+  const stores = [
+    { store: VULKAN_F16_B1, cell: (c: Record<string, string>) => c.engine === "llama.cpp" && c.weights === "F16" && c.batch_size === "1" && c.model === "llama-2-7b", match: vulkanF16b1 },
+    { store: "llama-2-7b/transformers/metrics.jsonl", cell: (c: Record<string, string>) => c.variant === "static" && c.batch_size === "1" && c.model === "llama-2-7b", match: staticB1 },
+    { store: "deepseek-r1-distill-qwen-7b/llamacpp-vulkan/metrics.jsonl", cell: (c: Record<string, string>) => c.model === "deepseek-r1-distill-qwen-7b" && c.weights === "Q4_0" && c.batch_size === "4",
+      match: (r: Row) => r.quantization === "int4" && r.batch_size === 4 },
+  ];
+  for (const s of stores) {
+    const rows = cellRows(folder, s.store, s.match);
+    assert.ok(rows.length >= 3, `${s.store}: ${rows.length} rows`);
+    const c = cells.filter(s.cell);
+    assert.equal(c.length, 1, `${s.store}: one cell in cells.csv`);
+    assert.equal(Number(c[0].n), rows.length);
+    close(Number(c[0].gpu_j_per_output_token_mean), mean(jOf(rows)), `${s.store} J/token`);
+    close(Number(c[0].tokens_per_s_mean), mean(rows.map((r) => r.throughput_tokens_per_s as number)), `${s.store} tokens/s`);
+    close(Number(c[0].gpu_j_per_output_token_spread), spreadOf(jOf(rows)), `${s.store} spread`);
+  }
+  const vk = cellRows(folder, VULKAN_F16_B1, vulkanF16b1), st = cellRows(folder, "llama-2-7b/transformers/metrics.jsonl", staticB1);
+  const f16 = cells.find(stores[0].cell)!;
+  close(Number(f16.vs_static_j_ratio), mean(jOf(vk)) / mean(jOf(st)), "F16 b1 J/token over static's");
+  assert.ok(Number(f16.vs_static_j_ratio_ci_low) < Number(f16.vs_static_j_ratio) && Number(f16.vs_static_j_ratio) < Number(f16.vs_static_j_ratio_ci_high));
+});
+
+test("the protocol check quotes the spreads of the repeated and the single windows recomputed from their stores", () => {
+  const { report } = fromCommitted();
+  const repeated = jOf(cellRows(folder, VULKAN_F16_B1, vulkanF16b1));
+  const single = rowsOf(join(folder, "llama-2-7b/llamacpp-vulkan-single/metrics.jsonl")).filter((r) => r.state === "completed" && vulkanF16b1(r)).map((r) => r.gpu_j_per_output_token_measured as number);
+  const q = quotedSpreads(report, "REPORT.md");
+  assert.equal(q.repeated, (100 * spreadOf(repeated)).toFixed(2));
+  assert.equal(q.single, (100 * spreadOf(single)).toFixed(2));
+  assert.equal(Number(q.n), repeated.length);
+  assert.equal(Number(q.m), single.length);
+});
+
+test("the committed REPORT.md and cells.csv are what the generator writes from the committed rows", () => {
+  const fresh = fromCommitted();
+  // the fresh report names its own folder in the command line; the committed one names the repo's
+  const committedReport = readFileSync(join(folder, "REPORT.md"), "utf8");
+  assert.equal(committedReport, fresh.report.split(folder).join("results/h100-2026-12"), "REPORT.md is stale: run node dist/bench/h100-report.js");
+  assert.equal(readFileSync(join(folder, "cells.csv"), "utf8"), fresh.csvText, "cells.csv is stale: run node dist/bench/h100-report.js");
+});
+
+test("the README quotes the report's protocol-check spreads", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## At 7B scale"), readme.indexOf("\n## ", readme.indexOf("## At 7B scale") + 1));
+  assert.ok(section.includes("results/h100-2026-12/REPORT.md"), "the README's 7B section points to the H100 report");
+  assert.deepEqual(quotedSpreads(section, "README's 7B section"), quotedSpreads(fromCommitted().report, "REPORT.md"));
+});
+
+/** A copy of the folder with `edit` applied to one store's rows. */
+function alteredCopy(store: string, edit: (rows: Row[]) => void): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "wattlab-h100-copy-")), "h100-2026-12");
+  cpSync(folder, dir, { recursive: true });
+  const rows = rowsOf(join(dir, store));
+  edit(rows);
+  writeFileSync(join(dir, store), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return dir;
+}
+/** Every energy figure of a row (joules and joules per token, GPU and total) times `by`. */
+function scaleEnergy(r: Row, by: number): void {
+  for (const [k, v] of Object.entries(r)) if (typeof v === "number" && /(^|_)(energy.*_j|j_per_.*)(_measured|_estimated)?$/.test(k)) r[k] = v * by;
+}
+
+test("one row's energy scaled flips the protocol verdict, and the report says so", () => {
+  const rows = cellRows(folder, VULKAN_F16_B1, vulkanF16b1);
+  const before = spreadOf(jOf(rows));
+  // push the lowest repetition down by 10% when the spread is within 2%, else bring every repetition to the median
+  const lowest = rows.reduce((a, r) => ((r.gpu_j_per_output_token_measured as number) < (a.gpu_j_per_output_token_measured as number) ? r : a));
+  const dir = alteredCopy(VULKAN_F16_B1, (all) => {
+    for (const r of all) {
+      if (!(r.state === "completed" && vulkanF16b1(r))) continue;
+      if (before <= 0.02) { if (r.key === lowest.key) scaleEnergy(r, 0.9); }
+      else scaleEnergy(r, medianOf(jOf(rows)) / (r.gpu_j_per_output_token_measured as number));
+    }
+  });
+  const after = spreadOf(jOf(cellRows(dir, VULKAN_F16_B1, vulkanF16b1)));
+  assert.notEqual(before <= 0.02, after <= 0.02, `the edit moves the spread across 2% (${before} → ${after})`);
+  const verdictIn = (report: string) => /spread ≤ 2%: \*\*(holds|does not hold)\*\*/.exec(report)?.[1];
+  assert.equal(verdictIn(fromCommitted().report), before <= 0.02 ? "holds" : "does not hold");
+  const altered = generate(dir);
+  assert.equal(verdictIn(altered.report), after <= 0.02 ? "holds" : "does not hold");
+  assert.equal(quotedSpreads(altered.report, "altered REPORT.md").repeated, (100 * after).toFixed(2));
+});
+
+test("scaling a cell's energy flips its ≤ ⅓ verdict against Transformers static", () => {
+  const vk = cellRows(folder, VULKAN_F16_B1, vulkanF16b1), st = cellRows(folder, "llama-2-7b/transformers/metrics.jsonl", staticB1);
+  const ratio = mean(jOf(vk)) / mean(jOf(st));
+  // far to the other side of ⅓: the interval (a few % wide here) cannot straddle it
+  const target = ratio <= 1 / 3 ? 1 : 0.2;
+  const claim = /llama-2-7b: llama\.cpp Vulkan F16 b1 uses ≤ ⅓ of Transformers static's GPU J\/token: \*\*(holds|does not hold|undecided)\*\*/;
+  const before = claim.exec(fromCommitted().report)?.[1];
+  assert.ok(before, "the report states the claim");
+  const dir = alteredCopy(VULKAN_F16_B1, (all) => { for (const r of all) if (r.state === "completed" && vulkanF16b1(r)) scaleEnergy(r, target / ratio); });
+  const after = claim.exec(generate(dir).report)?.[1];
+  assert.equal(after, target < 1 / 3 ? "holds" : "does not hold");
+  assert.notEqual(after, before);
+});
