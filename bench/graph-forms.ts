@@ -22,7 +22,7 @@ import { pairedRatios } from "./ratios.js";
 import { defaultModelsDir } from "../src/lab/models.js";
 import { ensureModel, readManifest, type GraphForm, type LogitsForm, type ModelDtype } from "../src/models/build.js";
 import { fromHalfArray } from "../src/models/onnx/fp16.js";
-import { relativeError } from "../src/models/reference/forward.js";
+import { relativeError } from "../test/support/forward.js";
 
 export interface GraphFormsOptions {
   device?: "cpu" | "webgpu";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildModel, type ModelDtype } from "../../src/models/build.js";
 import { getPreset, normalizeConfig } from "../../src/models/presets.js";
-import { referenceForward, referenceWeights, relativeError } from "../../src/models/reference/forward.js";
+import { referenceForward, referenceWeights, relativeError } from "../support/forward.js";
 import { openSession, runPrompt } from "./onnx-session.js";
 
 const root = mkdtempSync(join(tmpdir(), "wattlab-fused-"));

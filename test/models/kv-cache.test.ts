@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildModel, type GraphForm, type ModelDtype } from "../../src/models/build.js";
-import { relativeError } from "../../src/models/reference/forward.js";
+import { relativeError } from "../support/forward.js";
 import { openSession, runPrompt, runStep } from "./onnx-session.js";
 
 const root = mkdtempSync(join(tmpdir(), "wattlab-kv-"));

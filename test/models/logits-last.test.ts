@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildModel, type GraphForm } from "../../src/models/build.js";
-import { relativeError } from "../../src/models/reference/forward.js";
+import { relativeError } from "../support/forward.js";
 import { openSession, runPrompt, runStep } from "./onnx-session.js";
 
 const root = mkdtempSync(join(tmpdir(), "wattlab-last-"));

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { buildModel } from "../../src/models/build.js";
 import { dequantizeRow, kBlocks, quantizeRows, zeroPointBytesPerRow } from "../../src/models/onnx/nbits.js";
 import { normalizeConfig, weightSpecs, weightValues, type ModelConfig } from "../../src/models/presets.js";
-import { referenceForward, referenceWeights, relativeError, type ReferenceWeights } from "../../src/models/reference/forward.js";
+import { referenceForward, referenceWeights, relativeError, type ReferenceWeights } from "../support/forward.js";
 import { openSession, runPrompt } from "./onnx-session.js";
 
 const root = mkdtempSync(join(tmpdir(), "wattlab-nbits-"));

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildModel } from "../../src/models/build.js";
 import { quantizeModel } from "../../src/models/quantize/quantize-model.js";
-import { relativeError } from "../../src/models/reference/forward.js";
+import { relativeError } from "../support/forward.js";
 import { sharedPath } from "../support/shared.js";
 import { openSession, runPrompt } from "./onnx-session.js";
 

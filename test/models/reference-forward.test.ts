@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildModel } from "../../src/models/build.js";
 import { getPreset } from "../../src/models/presets.js";
-import { referenceForward, referenceWeights, relativeError } from "../../src/models/reference/forward.js";
+import { referenceForward, referenceWeights, relativeError } from "../support/forward.js";
 import { openSession, runPrompt } from "./onnx-session.js";
 
 const prompt = [[1, 17, 300, 42, 99, 5, 511, 256]];

@@ -9,7 +9,7 @@ import { openLlamaCppEngine } from "../../../src/engine/llamacpp/index.js";
 import { buildGguf } from "../../../src/models/gguf/build.js";
 import type { GgufDtype } from "../../../src/models/gguf/constants.js";
 import { getPreset, type ModelConfig } from "../../../src/models/presets.js";
-import { referenceWeights } from "../../../src/models/reference/forward.js";
+import { referenceWeights } from "../../support/forward.js";
 import { referenceGreedy } from "./support/gguf-to-hf.js";
 
 const PROMPTS = [[1, 300, 301, 302, 303], [1, 17, 400, 99], [1, 450, 451, 452, 453, 454, 455]];

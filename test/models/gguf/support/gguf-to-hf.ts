@@ -6,7 +6,7 @@ import { readGgufTensor, type GgufFile } from "../../../../src/models/gguf/reade
 import { decodeTensor } from "../../../../src/models/gguf/quantize.js";
 import { ggufTensorName, permuteRotaryRows } from "../../../../src/models/gguf/tensors.js";
 import { weightSpecs, type ModelConfig } from "../../../../src/models/presets.js";
-import { referenceForward, type ReferenceWeights } from "../../../../src/models/reference/forward.js";
+import { referenceForward, type ReferenceWeights } from "../../../support/forward.js";
 
 /** Rows of an HF matrix from its GGUF (ggml-RoPE) form. */
 export function unpermuteRotaryRows(values: Float32Array, heads: number, cols: number): Float32Array {

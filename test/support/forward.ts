@@ -1,6 +1,6 @@
 // An independent float64 forward pass of the Llama/Qwen2 decoder, written from the HF modeling code and not
 // from the ONNX graph: the oracle the built models are checked against. Full recompute, no KV cache.
-import { headDim, weightSpecs, weightValues, type ModelConfig } from "../presets.js";
+import { headDim, weightSpecs, weightValues, type ModelConfig } from "../../src/models/presets.js";
 
 export type ReferenceWeights = Map<string, Float64Array>;
 
