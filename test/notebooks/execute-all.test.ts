@@ -27,7 +27,8 @@ function parametersFor(file: string, dir: string): Record<string, unknown> {
 function offeredParameters(file: string, dir: string): Record<string, unknown> {
   const figuresDir = join(dir, "figures");
   if (file.startsWith("00-") || file.startsWith("08-")) return { figuresDir };
-  return { resultsDir: join(dir, "results"), figuresDir, repetitions: 1 };
+  // 09 reads the committed GPU results: an absolute path, since Jupyter runs the copies from a temp folder
+  return { resultsDir: join(dir, "results"), figuresDir, repetitions: 1, h200Dir: join(root, "results", "h200-2026-11") };
 }
 
 function errorOutputs(cells: CodeCell[]): string[] {
