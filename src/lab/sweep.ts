@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { BUILTIN_SPECS } from "../sweep/builtin-specs.js";
 import type { RunRecord } from "../sweep/record.js";
 import { runSweep, type SweepSummary } from "../sweep/run.js";
-import { mergeCarbonSettings, type CarbonSetting } from "../sweep/carbon.js";
+import { carbonSettingFromEnv, chargeRow, GridCarbon, isLive, mergeCarbonSettings, type CarbonSetting } from "../sweep/carbon.js";
 import { defaultContextLength, expandConfigs, parseSpec, type SweepSpecJson } from "../sweep/spec.js";
 import { labSweepDeps, type LabOptions } from "./deps.js";
 import { firstCpuFp32Problem, saidYes } from "./models.js";
@@ -31,11 +31,19 @@ export async function sweep(options: LabSweepOptions): Promise<{ rows: RunRecord
   // a 7B fp32 model on the CPU is refused before anything runs, not recorded as a failed row per run
   const problem = saidYes(options) ? null : firstCpuFp32Problem(expandConfigs(spec));
   if (problem) throw new Error(problem);
+  const carbon = mergeCarbonSettings(options.gridZone ? { zone: options.gridZone } : {}, options.carbon);
   const summary = await runSweep(spec, labSweepDeps(options), {
     outDir: options.outDir, force: options.force, idleSeconds: options.idleSeconds ?? 2, progress: options.progress ?? false,
-    carbon: mergeCarbonSettings(options.gridZone ? { zone: options.gridZone } : {}, options.carbon),
+    carbon,
   });
   // Only this spec's runs: a shared store also holds other notebooks' configurations and older protocols.
   const keys = new Set(summary.keys);
-  return { rows: loadResults(join(options.outDir, "metrics.jsonl")).filter((r) => keys.has(r.key)), summary };
+  const rows = loadResults(join(options.outDir, "metrics.jsonl")).filter((r) => keys.has(r.key));
+  // rows measured earlier (reused, not re-measured) are charged at this call's zone and PUE where the intensity is
+  // yearly or fixed; the same setting the runner used (quietly: it already said what there was to say)
+  const setting = mergeCarbonSettings(spec.carbon, carbonSettingFromEnv(), carbon);
+  if (isLive(setting)) return { rows, summary };
+  const grid = new GridCarbon(setting, { warn: () => {} });
+  const intensity = await grid.intensity();
+  return { rows: rows.map((r) => chargeRow(r, intensity, setting)), summary };
 }

@@ -306,3 +306,43 @@ export function describeSetting(s: CarbonSetting, env: Record<string, string | u
   const embodied = s.embodiedKgCo2e !== undefined ? `, embodied ${s.embodiedKgCo2e} kgCO2e over ${s.lifetimeYears} years at ${(s.utilisation ?? 1) * 100}% use` : "";
   return `zone ${s.zone ?? DEFAULT_ZONE}, ${source}, PUE ${s.pue ?? 1}${embodied}`;
 }
+
+type Row = Record<string, string | number | boolean | null>;
+
+/** Whether this setting asks Electricity Maps (a token is set, no fixed value, source not "yearly"). */
+export function isLive(setting: CarbonSetting, env: Record<string, string | undefined> = process.env): boolean {
+  return setting.intensityGPerKwh === undefined && setting.source !== "yearly" && Boolean(env.ELECTRICITYMAPS_API_TOKEN);
+}
+
+/**
+ * A stored row charged under this setting instead of the one it was stored with (a notebook rerun with another zone
+ * reuses the measurement, not its carbon). Only for yearly and fixed intensities, which do not depend on when the run
+ * happened: a live figure belongs to its hour, so live rows and a live setting leave rows as stored. The stored file
+ * is not touched; carbon_source says the row was charged when read.
+ */
+export function chargeRow<R extends Row>(row: R, i: RunIntensity, setting: CarbonSetting): R {
+  if (row.state !== "completed" || i.kind === "electricitymaps" || typeof row.carbon_source !== "string" || row.carbon_source.startsWith("electricitymaps")) return row;
+  const source = describeIntensity(i);
+  const stored = row.carbon_source.replace(/ \(charged when read; stored: .*\)$/, "");
+  const energy = row.energy_total_j_measured ?? row.energy_total_j_estimated;
+  const seconds = row.energy_window_s;
+  const embodied = typeof seconds === "number" ? embodiedCarbon(setting, seconds) : null;
+  const sameGrid = stored === source;
+  const sameEmbodied = (embodied?.source ?? null) === (row.embodied_source ?? null);
+  if ((sameGrid && sameEmbodied) || typeof energy !== "number") return row;
+  const out: Row = { ...row };
+  if (!sameGrid) {
+    const figure = carbonFigure(i, energy);
+    const column = typeof row.energy_total_j_measured === "number" ? "gco2eq_measured" : "gco2eq_estimated";
+    out[column] = figure.gco2eq;
+    out.carbon_intensity_g_per_kwh = figure.intensityGPerKwh;
+    out.carbon_zone = figure.zone ?? null;
+    out.carbon_year = figure.year ?? null;
+    out.carbon_datetime = null;
+    out.pue = figure.pue ?? null;
+    out.carbon_source = `${source} (charged when read; stored: ${stored})`;
+  }
+  out.gco2eq_embodied_estimated = embodied?.gco2eq ?? null;
+  out.embodied_source = embodied?.source ?? null;
+  return out as R;
+}

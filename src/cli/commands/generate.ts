@@ -5,6 +5,7 @@ import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type DatasetName, type Quantiza
 import { percentiles } from "../../util/stats.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { ORT_CONFIG_OPTION, parseOrtConfig } from "../ort-config.js";
+import { carbonReportLines, effectiveCarbon, EMBODIED_OPTIONS, GRID_OPTIONS, meterCarbon } from "../carbon-options.js";
 
 const ENGINES: readonly string[] = ENGINE_NAMES;
 const DEVICES = ["cpu", "webgpu", "cuda", "vulkan", "auto"];
@@ -31,6 +32,8 @@ export const generateCommand: CommandSpec = {
     ORT_CONFIG_OPTION,
     { name: "yes", kind: "boolean", help: "go ahead with a 7B-class preset as fp32 on the CPU (a ~27 GB build, seconds per token)" },
     { name: "json", kind: "boolean", help: "print the whole measurement as JSON" },
+    ...GRID_OPTIONS,
+    ...EMBODIED_OPTIONS,
   ],
   async run(parsed) {
     const engine = get.string(parsed, "engine");
@@ -43,6 +46,8 @@ export const generateCommand: CommandSpec = {
     const maxNew = get.number(parsed, "max-new-tokens")!;
     if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`wattlab generate: --batch must be a whole number ≥ 1, got ${batch}`);
     if (!(Number.isInteger(maxNew) && maxNew >= 1)) throw new UsageError(`wattlab generate: --max-new-tokens must be a whole number ≥ 1, got ${maxNew}`);
+    const carbonSetting = effectiveCarbon(parsed, "generate");
+    const carbon = meterCarbon(carbonSetting, "generate");
     const sessionConfig = parseOrtConfig("generate", get.list(parsed, "ort-config"));
     if (sessionConfig && engine === "llama.cpp") {
       throw new UsageError(`wattlab generate: --ort-config sets onnxruntime session config entries; --engine ${engine} takes none (leave --ort-config out or use --engine onnxruntime)`);
@@ -53,6 +58,7 @@ export const generateCommand: CommandSpec = {
       dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
       kvCache: get.string(parsed, "kv-cache") === "host" ? "host" : "device", sessionConfig, yes: get.boolean(parsed, "yes"),
+      meter: { carbon },
     });
     if (get.boolean(parsed, "json")) {
       console.log(JSON.stringify({ ...m, trace: undefined }, null, 2));
@@ -72,6 +78,9 @@ export const generateCommand: CommandSpec = {
       ["energy prefill / decode", `${m.prefill.totalEnergyJ.toFixed(3)} / ${m.decode.totalEnergyJ.toFixed(3)} J`],
       ["decode J per output token", `${m.decodeJPerToken.toFixed(4)} J`],
       ["energy sources", `gpu:${m.meterSources.gpu} cpu:${m.meterSources.cpu} dram:${m.meterSources.dram}`],
+      // prefill + decode windows, each charged by the meter at the same intensity
+      ...carbonReportLines(m.prefill.carbon && m.decode.carbon ? { ...m.prefill.carbon, gramsCo2eq: m.prefill.carbon.gramsCo2eq + m.decode.carbon.gramsCo2eq } : null,
+        carbonSetting, m.prefill.seconds + m.decode.seconds).map((line): [string, string] => ["carbon", line]),
       ["text (row 0)", JSON.stringify(m.text.slice(0, 200))],
     ];
     const width = Math.max(...lines.map(([k]) => k.length));

@@ -14,6 +14,8 @@ import { declaredParameters } from "../../notebook/parameters.js";
 import type { RunRecord } from "../../sweep/record.js";
 import { packageRoot } from "../../version.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
+import { CARBON_OPTIONS, carbonEnv, effectiveCarbon } from "../carbon-options.js";
+import { describeSetting } from "../../sweep/carbon.js";
 
 export const mainCommand: CommandSpec = {
   name: "main",
@@ -23,6 +25,7 @@ export const mainCommand: CommandSpec = {
     { name: "notebooks", kind: "list", help: "notebook name prefixes to run (default: every notebooks/*.ipynb)" },
     { name: "timeout", kind: "number", help: "per-cell limit. Units: s", default: 300 },
     { name: "reps", kind: "number", help: "repetitions per configuration", default: 3 },
+    ...CARBON_OPTIONS,
   ],
   async run(parsed) {
     const root = packageRoot();
@@ -35,12 +38,15 @@ export const mainCommand: CommandSpec = {
     if (unknown.length > 0) {
       throw new UsageError(`wattlab main: --notebooks ${unknown.join(", ")} matches no notebook; the notebooks are ${available.map((f) => f.replace(/\.ipynb$/, "")).join(", ")} (give a name or its number prefix, e.g. 03)`);
     }
+    // one carbon setting for every notebook: the flags become the environment the notebooks' kernels inherit
+    const carbon = effectiveCarbon(parsed, "main");
+    Object.assign(process.env, carbonEnv(carbon));
     const manifest = await ensureModel(defaultModelsDir(), "tiny", "fp32");
     console.log(`model: ${relative(root, manifest.dir)} (${manifest.weightForm}, ${(manifest.parameterCount / 1e3).toFixed(0)}K parameters, built ${manifest.createdAt})`);
 
     // The study's datasets where a copy exists; otherwise the notebooks measure their synthetic look-alikes
     // (each row records dataset_used) and the summary says so once.
-    const sweepParameters: Record<string, unknown> = { repetitions: get.number(parsed, "reps") };
+    const sweepParameters: Record<string, unknown> = { repetitions: get.number(parsed, "reps"), ...(carbon.zone ? { gridZone: carbon.zone } : {}) };
     const notebooks = available.filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)));
     const outDir = join(root, "results", "notebooks");
     let failed = 0;
@@ -59,6 +65,7 @@ export const mainCommand: CommandSpec = {
 
     const rows = loadResults(join(root, "results", "metrics.jsonl"));
     printSummary(rows);
+    console.log(`carbon: ${describeSetting(carbon)}${carbonSources(rows)}`);
     for (const line of fallbackLines(rows)) console.log(line);
     console.log(`\nresults: results/metrics.csv (${rows.length} runs), results/notebooks/, results/figures/ — ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (failed) process.exitCode = 1;
@@ -84,14 +91,29 @@ function printSummary(rows: RunRecord[]): void {
     tokensPerS: stat(rs, "tokens_per_s", 4),
     joules: stat(rs, "energy_j", 3),
     jPerToken: stat(rs, "j_per_output_token", 3),
+    gco2eq: gco2eqOf(rs),
     source: String(rs[0].energy_source) + (rowQuantity(rs[0], "energy_j").estimated ? " (ESTIMATED)" : ""),
   }));
-  const head = { config: "config", n: "n", tokensPerS: "tokens/s [95% CI]", joules: "energy J/generation [95% CI]", jPerToken: "J/out token [95% CI]", source: "energy source" };
+  const head = { config: "config", n: "n", tokensPerS: "tokens/s [95% CI]", joules: "energy J/generation [95% CI]", jPerToken: "J/out token [95% CI]", gco2eq: "gCO2eq/generation", source: "energy source" };
   const cols = Object.keys(head) as (keyof typeof head)[];
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...table.map((t) => t[c].length))]));
   const left = new Set(["config", "source"]);
   console.log("\n" + [head, ...table].map((t) => cols.map((c) => (left.has(c) ? t[c].padEnd(width[c]) : t[c].padStart(width[c]))).join("  ")).join("\n"));
   console.log(`means over repetitions with ${METHOD_TEXT.t}s; J/out token = ${QUANTITIES.j_per_output_token.meaning}`);
+}
+
+/** Mean gCO2eq per generation of the rows, with the zone(s) it was charged at (rows from before zones were stored show "?"). */
+function gco2eqOf(rs: RunRecord[]): string {
+  const values = rs.map((r) => r.gco2eq_measured ?? r.gco2eq_estimated).filter((v): v is number => typeof v === "number");
+  if (!values.length) return "–";
+  const zones = [...new Set(rs.map((r) => r.carbon_zone ?? "?"))].join("+");
+  return `${(values.reduce((a, b) => a + b, 0) / values.length).toPrecision(3)} (${zones})`;
+}
+
+/** The intensities the stored rows were charged at, when they differ from one another (older rows, other zones). */
+function carbonSources(rows: RunRecord[]): string {
+  const sources = [...new Set(rows.map((r) => r.carbon_source).filter((s): s is string => typeof s === "string"))];
+  return sources.length > 1 ? `; the stored rows were charged at ${sources.length} intensities (column carbon_source)` : sources.length === 1 ? `; rows: ${sources[0]}` : "";
 }
 
 /** "alpaca" or, where its look-alike ran, "alpaca→synthetic-instruct". */

@@ -7,6 +7,7 @@ import type { WindowMeasurement } from "../../meter/types.js";
 import { exportCsv, ResultStore } from "../../sweep/store.js";
 import { windowRows } from "../../sweep/window-rows.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
+import { carbonReportLines, effectiveCarbon, EMBODIED_OPTIONS, GRID_OPTIONS, meterCarbon } from "../carbon-options.js";
 
 /** Windows listed in the text output; --json lists all. */
 const TEXT_WINDOW_LIMIT = 200;
@@ -20,7 +21,8 @@ export const meterCommand: CommandSpec = {
     { name: "idle-seconds", kind: "number", help: "idle baseline before the command (0: none)", default: 0 },
     { name: "sample-ms", kind: "number", help: "power sampling period", default: 100 },
     { name: "cpu-tdp-w", kind: "number", help: "CPU TDP for the estimate when RAPL is unreadable" },
-    { name: "zone", kind: "string", help: "grid zone for carbon (Electricity Maps zone or ISO alpha-3), default WORLD" },
+    ...GRID_OPTIONS,
+    ...EMBODIED_OPTIONS,
     { name: "json", kind: "boolean", help: "print the measurement as JSON" },
     { name: "store", kind: "string", help: "append each window the command ends to DIR/metrics.jsonl (and DIR/metrics.csv) as a result row" },
     { name: "windows", kind: "boolean", help: "give the command a pipe for named windows ($WATTLAB_WINDOW_FD); --no-windows: none", default: true },
@@ -34,12 +36,14 @@ export const meterCommand: CommandSpec = {
     }
     const argv = [...parsed.positionals, ...parsed.rest];
     if (argv.length === 0) throw new UsageError("wattlab meter: name a command after --, e.g. wattlab meter -- node bench.js");
+    const carbonSetting = effectiveCarbon(parsed, "meter");
+    const carbon = meterCarbon(carbonSetting, "meter");
     const gpuList = get.list(parsed, "gpus");
     const gpus = gpuList.length === 0 ? "visible" : gpuList.length === 1 && gpuList[0] === "none" ? "none" : gpuList.map(Number);
     const r = await measureCommand(argv, {
       gpus, idleSeconds: get.number(parsed, "idle-seconds") || undefined,
       sampleMs: get.number(parsed, "sample-ms"), cpuTdpW: get.number(parsed, "cpu-tdp-w"),
-      carbon: { zone: get.string(parsed, "zone") },
+      carbon,
       stdio: get.boolean(parsed, "json") ? ["inherit", "inherit", "inherit"] : "inherit",
       windows: parsed.options.windows !== false,
     });
@@ -58,7 +62,7 @@ export const meterCommand: CommandSpec = {
         `  cpu         ${m.cpuEnergyJ.toFixed(2)} J [${m.sources.cpu}]${est(m.sources.cpu)}`,
         `  dram        ${m.dramEnergyJ.toFixed(2)} J [${m.sources.dram}]${est(m.sources.dram)}`,
         `  power       ${m.avgPowerW.toFixed(1)} W average, ${m.peakPowerW === null ? "no power sample inside for a" : m.peakPowerW.toFixed(1) + " W"} peak`,
-        ...(m.carbon ? [`  carbon      ${m.carbon.gramsCo2eq.toFixed(4)} gCO2eq at ${m.carbon.intensityGPerKwh.toFixed(0)} g/kWh (${m.carbon.source}, ${m.carbon.zone})`] : []),
+        ...carbonReportLines(m.carbon, carbonSetting, m.seconds).map((line) => `  carbon      ${line}`),
         ...(r.windowsUsed ? formatNamedWindows(r) : []),
       ].join("\n"));
     }
