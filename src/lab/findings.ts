@@ -35,25 +35,27 @@ export interface Finding {
 }
 
 /** The most common value of each dimension: the base of a one-at-a-time sweep. */
-export function inferBase(rows: readonly RunRecord[]): Record<string, string | number> {
-  const base: Record<string, string | number> = {};
+export function inferBase(rows: readonly RunRecord[]): Record<string, string | number | null> {
+  const base: Record<string, string | number | null> = {};
   for (const d of DIMENSION_COLUMNS) {
-    const counts = new Map<string | number, number>();
-    for (const r of rows) { const v = r[d] as string | number; counts.set(v, (counts.get(v) ?? 0) + 1); }
-    base[d] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
+    const counts = new Map<string | number | null, number>();
+    for (const r of rows) { const v = r[d] as string | number | null; counts.set(v, (counts.get(v) ?? 0) + 1); }
+    // a dimension no row fills (e.g. the dataset of rows metered from another program) stays null, so rows match it
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+    base[d] = top ? top[0] : "";
   }
   return base;
 }
 
 /** Rows that differ from the base only in `dimension` (and repetition). */
-function along(rows: readonly RunRecord[], base: Record<string, string | number>, dimension: string): RunRecord[] {
+function along(rows: readonly RunRecord[], base: Record<string, string | number | null>, dimension: string): RunRecord[] {
   return rows.filter((r) => DIMENSION_COLUMNS.every((d) => d === dimension || r[d] === base[d]));
 }
 
 /** Energy per generated token: everything the generation drew (prefill + decode) over the tokens it produced. */
 export const energyPerOutputToken = (r: RunRecord, scope: EnergyScope = "all"): number | null => rowQuantity(r, "j_per_output_token", scope).value;
 
-function describeBase(base: Record<string, string | number>, skip: string): string {
+function describeBase(base: Record<string, string | number | null>, skip: string): string {
   return DIMENSION_COLUMNS.filter((d) => d !== skip).map((d) => `${d}=${base[d]}`).join(", ");
 }
 

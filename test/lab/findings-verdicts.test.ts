@@ -64,3 +64,10 @@ test("GPU-only scope reads the GPU's energy alone", () => {
   assert.ok(Math.abs(f.measured! - -0.5) < 1e-12);
   assert.match(f.metric, /GPU only/);
 });
+
+test("a dimension no row fills (rows metered from another program have no dataset) still finds the base", () => {
+  const rows = batchRows([1.0, 1.02, 0.98], [0.55, 0.56, 0.54], () => ({ dataset: null }));
+  const f = batchFinding(rows);
+  assert.ok(f, "the batch finding is there");
+  assert.deepEqual(f.n, [3, 3]);
+});
