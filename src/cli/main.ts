@@ -46,7 +46,18 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`wattlab: unknown command "${name}". Commands: ${Object.keys(commands).join(", ")}. See wattlab --help.`);
     return 2;
   }
-  const spec = await entry.load();
+  let spec: CommandSpec;
+  try {
+    spec = await entry.load();
+  } catch (error) {
+    // a missing or broken dependency of the command (a native package, a stale build): one line, the stack on demand
+    const e = error as Error & { code?: unknown };
+    const why = String(e?.message ?? error).split("\n")[0];
+    console.error(`wattlab ${name}: the command could not be loaded (${typeof e?.code === "string" ? e.code + ": " : ""}${why}); ` +
+      "reinstall wattlab's dependencies (npm ci) and rebuild (npm run build); WATTLAB_DEBUG=1 prints the stack");
+    if (process.env.WATTLAB_DEBUG) console.error(e?.stack);
+    return 1;
+  }
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(commandHelp(spec));
     return 0;
