@@ -32,6 +32,10 @@ export { quantizeModel } from "./models/quantize/quantize-model.js";
 
 // Meter (joules, watts, memory, carbon; knows nothing of models)
 export { Meter, carbonFor, describeMeters, meterCommand } from "./meter/index.js";
+// Grid carbon: one setting (zone, PUE, live / yearly / fixed, embodied) for rows and notebooks
+export { yearlyIntensity, intensityHistory } from "./meter/index.js";
+export { GridCarbon, carbonSettingFromEnv, describeSetting, embodiedCarbon } from "./sweep/carbon.js";
+export type { CarbonSetting, RunIntensity } from "./sweep/carbon.js";
 export type { MeterOptions, WindowMeasurement, FigureSource, PowerSample, CarbonOptions } from "./meter/index.js";
 // Named windows from the measured code: under `wattlab meter` (a pipe) or meterFunction (in process)
 export { meterFunction, beginWindow, endWindow, markWindow, withWindow, windowsEnabled, pythonWindowHelperPath } from "./meter/index.js";

@@ -2,7 +2,7 @@
 export { Meter } from "./meter.js";
 export { MeterWindowError } from "./windows.js";
 export { NvmlError, NvmlLoadError } from "./nvml/errors.js";
-export { carbonFor, resolveGridIntensity, yearlyIntensity, JOULES_PER_KWH } from "./carbon.js";
+export { carbonFor, resolveGridIntensity, yearlyIntensity, latestIntensity, intensityHistory, JOULES_PER_KWH } from "./carbon.js";
 export { describeMeters, formatMeterInfo } from "./info.js";
 export { meterCommand, meterFunction } from "./command.js";
 export { beginWindow, endWindow, markWindow, withWindow, windowsEnabled, pythonWindowHelperPath } from "./window-client.js";

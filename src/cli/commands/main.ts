@@ -15,7 +15,7 @@ import type { RunRecord } from "../../sweep/record.js";
 import { packageRoot } from "../../version.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { CARBON_OPTIONS, carbonEnv, effectiveCarbon } from "../carbon-options.js";
-import { describeSetting } from "../../sweep/carbon.js";
+import { chargeRow, describeSetting, GridCarbon, isLive } from "../../sweep/carbon.js";
 
 export const mainCommand: CommandSpec = {
   name: "main",
@@ -63,7 +63,10 @@ export const mainCommand: CommandSpec = {
       }
     }
 
-    const rows = loadResults(join(root, "results", "metrics.jsonl"));
+    const stored = loadResults(join(root, "results", "metrics.jsonl"));
+    // rows reused from earlier runs are charged at this setting too, as the notebooks show them (yearly or fixed only)
+    const intensity = isLive(carbon) ? null : await new GridCarbon(carbon, { warn: () => {} }).intensity();
+    const rows = intensity ? stored.map((r) => chargeRow(r, intensity, carbon)) : stored;
     printSummary(rows);
     console.log(`carbon: ${describeSetting(carbon)}${carbonSources(rows)}`);
     for (const line of fallbackLines(rows)) console.log(line);
