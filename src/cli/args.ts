@@ -10,6 +10,8 @@ export interface OptionSpec {
   default?: string | number | boolean;
   /** For `list`: the option may repeat (`--set a=1 --set b=2`); also split on commas unless `repeatOnly`. */
   repeatOnly?: boolean;
+  /** The only values allowed (each part, for a list); any other is refused in one line naming them. Shown in help. */
+  choices?: readonly (string | number)[];
 }
 
 export interface CommandSpec {
@@ -64,22 +66,33 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
     if (opt.kind === "number") {
       const n = Number(value);
       if (!Number.isFinite(n)) throw new UsageError(`wattlab ${spec.name}: --${opt.name} must be a number, got "${value}"`);
-      options[opt.name] = n;
+      options[opt.name] = checkChoice(spec, opt, n, value);
     } else if (opt.kind === "list") {
       const prior = Array.isArray(options[opt.name]) && options[opt.name] !== opt.default ? (options[opt.name] as string[]) : [];
       const parts = opt.repeatOnly ? [value] : value.split(",").map((s) => s.trim()).filter(Boolean);
-      options[opt.name] = [...prior, ...parts];
+      options[opt.name] = [...prior, ...parts.map((part) => checkChoice(spec, opt, part, part))];
     } else {
-      options[opt.name] = value;
+      options[opt.name] = checkChoice(spec, opt, value, value);
     }
   }
   return { options, positionals, rest };
 }
 
+function checkChoice<T extends string | number>(spec: CommandSpec, opt: OptionSpec, parsed: T, given: string): T {
+  if (opt.choices && !opt.choices.includes(parsed)) {
+    throw new UsageError(`wattlab ${spec.name}: --${opt.name} must be ${choiceText(opt.choices)}, got "${given}"`);
+  }
+  return parsed;
+}
+
+const choiceText = (choices: readonly (string | number)[]): string =>
+  choices.length > 1 ? `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}` : String(choices[0]);
+
 export function commandHelp(spec: CommandSpec): string {
-  const width = Math.max(0, ...spec.options.map((o) => o.name.length + (o.kind === "boolean" ? 0 : 6)));
+  const value = (o: OptionSpec) => (o.choices ? o.choices.join("|") : o.kind === "number" ? "n" : "v");
+  const width = Math.max(0, ...spec.options.map((o) => o.name.length + (o.kind === "boolean" ? 0 : value(o).length + 5)));
   const lines = spec.options.map((o) => {
-    const flag = `--${o.name}${o.kind === "boolean" ? "" : " <" + (o.kind === "number" ? "n" : "v") + ">"}`;
+    const flag = `--${o.name}${o.kind === "boolean" ? "" : " <" + value(o) + ">"}`;
     const def = o.default !== undefined ? ` (default: ${Array.isArray(o.default) ? o.default.join(",") : o.default})` : "";
     return `  ${flag.padEnd(width + 4)}  ${o.help}${def}`;
   });
@@ -98,6 +111,13 @@ export const get = {
   },
   boolean(p: ParsedArgs, name: string): boolean {
     return p.options[name] === true;
+  },
+  /** An option declared with `choices`, typed as one of them; `choices` should be the option's own list. */
+  choice<T extends string | number>(p: ParsedArgs, name: string, choices: readonly T[]): T | undefined {
+    const v = p.options[name];
+    if (v === undefined) return undefined;
+    if (!choices.includes(v as T)) throw new UsageError(`--${name} must be ${choiceText(choices)}, got "${v}"`);
+    return v as T;
   },
   list(p: ParsedArgs, name: string): string[] {
     const v = p.options[name];

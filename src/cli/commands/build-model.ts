@@ -1,5 +1,5 @@
 // wattlab build-model: an ONNX folder or a GGUF file with seeded weights at a preset's (or config's) true shapes.
-import { buildModel, LOGITS_FORMS, type LogitsForm, type ModelDtype } from "../../models/build.js";
+import { buildModel, LOGITS_FORMS, type BuildOptions, type LogitsForm, type ModelDtype } from "../../models/build.js";
 import { buildGguf } from "../../models/gguf/index.js";
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -10,6 +10,7 @@ import { get, UsageError, type CommandSpec } from "../args.js";
 
 const ONNX_DTYPES = ["fp32", "fp16", "int8", "int4"];
 const GGUF_DTYPES = ["f32", "f16", "q8_0", "q4_0"];
+const BLOCK_SIZES: readonly NonNullable<BuildOptions["blockSize"]>[] = [16, 32, 64, 128, 256];
 
 export const buildModelCommand: CommandSpec = {
   name: "build-model",
@@ -26,7 +27,7 @@ export const buildModelCommand: CommandSpec = {
     { name: "graph", kind: "string", help: "onnx graph form: portable (standard ops) or fused (onnxruntime contrib ops)", default: "portable" },
     { name: "logits", kind: "string", help: "onnx logits output: last (each row's last position, as generate needs) or all positions", default: "last" },
     { name: "activations", kind: "string", help: "onnx int8/int4: activation and KV cache type, fp32 or fp16 (fp16 for GPUs; sweeps pick it by device)" },
-    { name: "block-size", kind: "number", help: "MatMulNBits block size for int8/int4", default: 32 },
+    { name: "block-size", kind: "number", help: "MatMulNBits block size for int8/int4", default: 32, choices: BLOCK_SIZES },
     { name: "yes", kind: "boolean", help: "go ahead with fp32/f32 weights for a model of a billion parameters or more (a ~27 GB file for 7B)" },
   ],
   async run(parsed) {
@@ -68,7 +69,7 @@ export const buildModelCommand: CommandSpec = {
       const manifest = await buildModel({
         activations, displayDir: out,
         preset, config, dtype: dtype as ModelDtype, outDir: partial, tokenizerDir: get.string(parsed, "tokenizer"),
-        seed: get.number(parsed, "seed"), graph, logits: logits as LogitsForm, blockSize: get.number(parsed, "block-size") as 32,
+        seed: get.number(parsed, "seed"), graph, logits: logits as LogitsForm, blockSize: get.choice(parsed, "block-size", BLOCK_SIZES),
       });
       rmSync(out, { recursive: true, force: true });
       renameSync(partial, out);

@@ -10,6 +10,7 @@ import { carbonReportLines, effectiveCarbon, EMBODIED_OPTIONS, GRID_OPTIONS, met
 const ENGINES: readonly string[] = ENGINE_NAMES;
 const DEVICES = ["cpu", "webgpu", "cuda", "vulkan", "auto"];
 const DTYPES: readonly string[] = QUANTIZATIONS;
+const KV_CACHE = ["device", "host"] as const;
 
 export const generateCommand: CommandSpec = {
   name: "generate",
@@ -28,7 +29,7 @@ export const generateCommand: CommandSpec = {
     { name: "fixed-length", kind: "boolean", help: "ignore EOS: exactly --max-new-tokens per prompt" },
     { name: "warmup", kind: "number", help: "unmetered warm-up generations", default: 1 },
     { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
-    { name: "kv-cache", kind: "string", help: "onnxruntime webgpu: device (KV stays on the GPU) or host (copied every step)", default: "device" },
+    { name: "kv-cache", kind: "string", help: "onnxruntime webgpu: device (KV stays on the GPU) or host (copied every step)", default: "device", choices: KV_CACHE },
     ORT_CONFIG_OPTION,
     { name: "yes", kind: "boolean", help: "go ahead with a 7B-class preset as fp32 on the CPU (a ~27 GB build, seconds per token)" },
     { name: "json", kind: "boolean", help: "print the whole measurement as JSON" },
@@ -57,7 +58,7 @@ export const generateCommand: CommandSpec = {
       quantization: dtype as Quantization | undefined, prompt: get.string(parsed, "prompt"), inputTokens: get.number(parsed, "input-tokens"),
       dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
-      kvCache: get.string(parsed, "kv-cache") === "host" ? "host" : "device", sessionConfig, yes: get.boolean(parsed, "yes"),
+      kvCache: get.choice(parsed, "kv-cache", KV_CACHE), sessionConfig, yes: get.boolean(parsed, "yes"),
       meter: { carbon },
     });
     if (get.boolean(parsed, "json")) {

@@ -1,0 +1,50 @@
+// Options with a fixed set of values are checked where they are parsed: any other value is one line naming the option,
+// the values allowed and what was given, before the command does anything; help shows the values.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { commandHelp, get, parseArgs, UsageError, type CommandSpec } from "../../src/cli/args.js";
+import { buildModelCommand } from "../../src/cli/commands/build-model.js";
+import { generateCommand } from "../../src/cli/commands/generate.js";
+import { quantizeCommand } from "../../src/cli/commands/quantize.js";
+import { packageRoot } from "../../src/version.js";
+
+function wattlab(args: string[]) {
+  return spawnSync(process.execPath, [join(packageRoot(), "bin", "wattlab.js"), ...args], { encoding: "utf8", timeout: 120_000 });
+}
+
+test("a value outside an option's choices is one line from the CLI, exit 2, before any work", () => {
+  for (const [args, line] of [
+    [["generate", "--kv-cache", "gpu"], 'wattlab generate: --kv-cache must be device or host, got "gpu"'],
+    [["build-model", "--preset", "tiny", "--out", "never-written", "--block-size", "48"], 'wattlab build-model: --block-size must be 16, 32, 64, 128 or 256, got "48"'],
+    [["quantize", "--in", "a", "--out", "b", "--block-size", "24"], 'wattlab quantize: --block-size must be 16, 32, 64, 128 or 256, got "24"'],
+    [["quantize", "--in", "a", "--out", "b", "--accuracy-level", "7"], 'wattlab quantize: --accuracy-level must be 0, 1, 2, 3 or 4, got "7"'],
+  ] as const) {
+    const r = wattlab([...args]);
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stderr, line + "\n");
+    assert.equal(r.stdout, "");
+  }
+});
+
+test("values among the choices parse, typed, with the declared defaults", () => {
+  assert.equal(get.choice(parseArgs(generateCommand, ["--kv-cache", "host"]), "kv-cache", ["device", "host"] as const), "host");
+  assert.equal(get.choice(parseArgs(generateCommand, []), "kv-cache", ["device", "host"] as const), "device");
+  assert.equal(get.choice(parseArgs(buildModelCommand, ["--block-size=128"]), "block-size", [16, 32, 64, 128, 256]), 128);
+  const q = parseArgs(quantizeCommand, ["--accuracy-level", "4"]);
+  assert.deepEqual([get.choice(q, "accuracy-level", [0, 1, 2, 3, 4]), get.choice(q, "block-size", [16, 32, 64, 128, 256])], [4, 32]);
+  assert.throws(() => get.choice(q, "accuracy-level", [0, 1]), /--accuracy-level must be 0 or 1, got "4"/, "a getter asked with other choices refuses too");
+});
+
+test("list options check each part, and help shows the choices", () => {
+  const spec: CommandSpec = {
+    name: "demo", summary: "s", usage: "u", run: async () => {},
+    options: [{ name: "engines", kind: "list", help: "which", choices: ["onnxruntime", "llama.cpp"] }],
+  };
+  assert.deepEqual(parseArgs(spec, ["--engines", "onnxruntime,llama.cpp"]).options.engines, ["onnxruntime", "llama.cpp"]);
+  assert.throws(() => parseArgs(spec, ["--engines", "onnxruntime,vllm"]), (e: unknown) =>
+    e instanceof UsageError && e.message === 'wattlab demo: --engines must be onnxruntime or llama.cpp, got "vllm"');
+  assert.match(commandHelp(spec), /--engines <onnxruntime\|llama\.cpp>\s+which/);
+  assert.match(commandHelp(generateCommand), /--kv-cache <device\|host>/);
+});
