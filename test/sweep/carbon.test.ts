@@ -13,7 +13,7 @@ import { averageIntensity } from "@tgwf/co2/data";
 import { intensityHistory } from "../../src/meter/carbon.js";
 import { yearlyIntensity } from "../../src/meter/index.js";
 import {
-  carbonSettingFromEnv, carbonSettingFromJson, embodiedCarbon, GridCarbon, mergeCarbonSettings, worldIntensityGPerKwh,
+  carbonSettingFromEnv, carbonSettingFromJson, chargeRow, embodiedCarbon, GridCarbon, isLive, mergeCarbonSettings, worldIntensityGPerKwh,
 } from "../../src/sweep/carbon.js";
 import { WORLD_INTENSITY_G_PER_KWH } from "../../src/sweep/record.js";
 import { runSweep } from "../../src/sweep/run.js";
@@ -248,4 +248,33 @@ test("intensityHistory reads the history endpoint, oldest first", async () => {
   } finally {
     await em.close();
   }
+});
+
+test("a stored row is charged at another yearly or fixed setting when read, saying so; live rows and settings leave it as stored", async () => {
+  const dir = out();
+  await runSweep(parseSpec(smallSpecJson(1)), standInDeps().deps, { outDir: dir, progress: false, env: {}, carbon: { zone: "DE" } });
+  const stored = readResults(join(dir, "metrics.jsonl")).rows[0];
+  const fr = await new GridCarbon({ zone: "FR", pue: 1.2 }, { env: {} }).intensity();
+  const charged = chargeRow(stored, fr, { zone: "FR", pue: 1.2 });
+  const energy = (stored.energy_total_j_measured ?? stored.energy_total_j_estimated) as number;
+  const column = stored.energy_total_j_measured === null ? "gco2eq_estimated" : "gco2eq_measured";
+  assert.ok(Math.abs((charged[column] as number) - (energy / 3.6e6) * yearlyIntensity("FR")!.intensityGPerKwh * 1.2) < 1e-12);
+  assert.equal(charged.carbon_zone, "FR");
+  assert.equal(charged.pue, 1.2);
+  assert.match(String(charged.carbon_source), /^tgwf-co2-yearly FR \d{4}, \d+ g\/kWh × PUE 1\.2 \(charged when read; stored: tgwf-co2-yearly DE \d{4}, /);
+  assert.equal(stored.carbon_zone, "DE", "the stored row object is not changed");
+  // the same setting: the row as it is
+  const de = await new GridCarbon({ zone: "DE" }, { env: {} }).intensity();
+  assert.equal(chargeRow(stored, de, { zone: "DE" }), stored);
+  // charging twice does not stack the note
+  assert.equal(chargeRow(charged, fr, { zone: "FR", pue: 1.2 }), charged);
+  // an embodied setting adds its column to a reused row
+  const withEmbodied = chargeRow(stored, de, { zone: "DE", embodiedKgCo2e: 100, lifetimeYears: 4 });
+  assert.equal(typeof withEmbodied.gco2eq_embodied_estimated, "number");
+  // a live row keeps the figure of its hour
+  const live = { ...stored, carbon_source: "electricitymaps DE 2026-12-06T10:00:00.000Z, 300 g/kWh × PUE 1" };
+  assert.equal(chargeRow(live, fr, { zone: "FR" }), live);
+  assert.equal(isLive({ zone: "FR" }, { ELECTRICITYMAPS_API_TOKEN: "x" }), true);
+  assert.equal(isLive({ zone: "FR", source: "yearly" }, { ELECTRICITYMAPS_API_TOKEN: "x" }), false);
+  assert.equal(isLive({ zone: "FR" }, {}), false);
 });
