@@ -106,7 +106,25 @@ export function measureWindow(input: {
     ...resolvedBy(seconds, input.resolution),
     ...gpuStateOf(channels, begin, end),
     ...machineBusyOf(begin, end),
+    ...failedReadsOf(input.name, channels, begin, end),
   };
+}
+
+/** The device reads that failed between the window's two snapshots, per channel, with the latest reason. */
+function failedReadsOf(name: string, channels: ChannelInfo[], begin: Snapshot, end: Snapshot): Pick<WindowMeasurement, "failedReads"> {
+  let count = 0;
+  let last: string | null = null;
+  const parts: string[] = [];
+  for (const info of channels) {
+    const failed = (end.channels[info.key]?.failedReads ?? 0) - (begin.channels[info.key]?.failedReads ?? 0);
+    if (!(failed > 0)) continue;
+    count += failed;
+    parts.push(`${info.key} ×${failed}`);
+    last = end.channels[info.key]?.lastFailure ?? last;
+  }
+  if (count === 0) return {};
+  return { failedReads: { count, note: `window "${name}": ${count} device read${count === 1 ? "" : "s"} failed (${parts.join(", ")}` +
+    `${last ? `; latest: ${last}` : ""}); the readings around them stand in for them` } };
 }
 
 /** How many updates of the slowest energy channel the window spans, and whether that is too few. */

@@ -70,6 +70,8 @@ export class Meter {
     private readonly description: MeterDescription,
     private readonly intensity: GridIntensity | null,
     private readonly epochMs: number,
+    /** Where a window's failed device reads are said, one line each (the open's warning sink). */
+    private readonly warn: (message: string) => void,
   ) {}
 
   /** Finds the devices, starts the sampler thread, resolves grid intensity (if asked); see describe(). */
@@ -107,7 +109,7 @@ export class Meter {
       resolution: sampler.ready.resolution,
       warnings,
     };
-    return new Meter(sampler, description, carbon?.intensity ?? null, epochMs);
+    return new Meter(sampler, description, carbon?.intensity ?? null, epochMs, sink);
   }
 
   /** What was found, and why anything is missing. */
@@ -162,6 +164,7 @@ export class Meter {
     const [begin, { snapshot: end, peaks }] = await Promise.all([window.state.begin, this.sampler.end(window.id, at.atMs, at.alignToCounter)]);
     const measurement = measureWindow({ name, channels: this.sampler.ready.channels, begin, end, peaks, idle: this.idle, resolution: this.sampler.ready.resolution });
     if (this.intensity) measurement.carbon = carbonFor(measurement.totalEnergyJ, this.intensity);
+    if (measurement.failedReads) this.warn(measurement.failedReads.note);
     return measurement;
   }
 

@@ -21,6 +21,9 @@ export interface ChannelSnapshot {
   epoch: number;
   /** Trapezoid integral of power since open, or null before the first power reading. Units: J. */
   integratedJ: number | null;
+  /** Reads of this channel that failed since open (a window counts the difference), and the latest one's reason. */
+  failedReads?: number;
+  lastFailure?: string | null;
 }
 
 export interface Snapshot {

@@ -28,13 +28,19 @@ class ChannelState {
   temperatureC: number | null = null;
   smClockMhz: number | null = null;
 
+  /** read() calls that threw (the channel's own failures count what it caught itself). */
+  private thrown = 0;
+  private lastThrown: string | null = null;
+
   constructor(readonly channel: Channel) {}
 
   update(tMs: number, full: boolean): void {
     let reading: ChannelReading;
     try {
       reading = this.channel.read(full);
-    } catch {
+    } catch (error) {
+      this.thrown++;
+      this.lastThrown = error instanceof Error ? error.message.split("\n")[0] : String(error);
       reading = { counterJ: this.channel.info.hasCounter ? null : undefined, powerW: null, memoryMb: null };
     }
     let powerW = reading.powerW;
@@ -88,6 +94,8 @@ class ChannelState {
       counterJ: this.counterOk && this.lastCounterJ !== null ? this.lastCounterJ - backJ : null,
       epoch: this.epoch,
       integratedJ: this.integrating ? this.integratedJ + this.lastPowerW * (Math.max(0, tMs - this.lastPowerMs) / 1000) - backJ : null,
+      failedReads: this.thrown + (this.channel.failures?.count ?? 0),
+      lastFailure: this.channel.failures?.last ?? this.lastThrown,
     };
   }
 }

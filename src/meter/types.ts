@@ -51,6 +51,11 @@ export interface WindowMeasurement {
   machineBusyShare?: number;
   /** Extension: each GPU's temperature, SM clock and power at the window's start and end (NVML). */
   gpuState?: { start: GpuState[]; end: GpuState[] };
+  /**
+   * Extension, present only when some did: device reads that failed inside the window (NVML calls, nvidia-smi runs),
+   * bridged by the readings around them, and one line saying how many, on which channels and the latest reason.
+   */
+  failedReads?: { count: number; note: string };
 }
 
 /** How a window is taken. */

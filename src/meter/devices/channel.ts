@@ -33,8 +33,17 @@ export interface ChannelInfo {
   nominalUpdateMs?: number;
 }
 
+/** The reads a device refused since the channel opened, and the latest refusal in a few words ("NVML_ERROR_GPU_IS_LOST
+ * from nvmlDeviceGetTotalEnergyConsumption"). The sampler bridges a failed read with its neighbours; windows count them. */
+export interface ReadFailures {
+  count: number;
+  last: string | null;
+}
+
 export interface Channel {
   readonly info: ChannelInfo;
+  /** Failed reads so far, for channels whose source can fail a read without throwing (NVML, nvidia-smi). */
+  readonly failures?: ReadFailures;
   /** Power is the counter's slope (RAPL has no power reading of its own). */
   readonly derivesPower?: boolean;
   /**

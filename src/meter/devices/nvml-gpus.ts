@@ -3,7 +3,7 @@ import type { GpuDescription, GpuFacts } from "../description.js";
 import { NvmlError } from "../nvml/errors.js";
 import { NvmlLibrary, type NvmlDeviceHandle } from "../nvml/library.js";
 import { parseCudaVisibleDevices, selectVisible } from "../nvml/visible.js";
-import type { Channel, ChannelInfo, ChannelReading, DeviceGroup } from "./channel.js";
+import type { Channel, ChannelInfo, ChannelReading, DeviceGroup, ReadFailures } from "./channel.js";
 
 export interface NvmlGpuOptions {
   /** NVML indices, or "visible" for CUDA_VISIBLE_DEVICES (all when unset). */
@@ -25,6 +25,8 @@ function orNull<T>(read: () => T): T | null {
 }
 
 class NvmlGpuChannel implements Channel {
+  readonly failures: ReadFailures = { count: 0, last: null };
+
   constructor(
     readonly info: ChannelInfo,
     private readonly nvml: NvmlLibrary,
@@ -32,20 +34,34 @@ class NvmlGpuChannel implements Channel {
     private readonly hasPower: boolean,
   ) {}
 
+  /** orNull that counts: a reading the GPU does not offer (NOT_SUPPORTED) is a fact of the device, any other a failure. */
+  private counted<T>(read: () => T): T | null {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof NvmlError)) throw error;
+      if (!error.notSupported) {
+        this.failures.count++;
+        this.failures.last = `${error.symbol} from ${error.call}`;
+      }
+      return null;
+    }
+  }
+
   read(full: boolean): ChannelReading {
     const reading: ChannelReading = {};
     if (this.info.hasCounter) {
-      const mj = orNull(() => this.nvml.totalEnergyMj(this.handle));
+      const mj = this.counted(() => this.nvml.totalEnergyMj(this.handle));
       reading.counterJ = mj === null ? null : mj / 1000;
       if (!full && mj !== null) return reading;
     }
-    reading.powerW = this.hasPower ? orNull(() => this.nvml.powerMw(this.handle) / 1000) : null;
+    if (this.hasPower) reading.powerW = this.counted(() => this.nvml.powerMw(this.handle) / 1000);
     if (full) {
-      const memory = orNull(() => this.nvml.memory(this.handle));
+      const memory = this.counted(() => this.nvml.memory(this.handle));
       reading.memoryMb = memory === null ? null : memory.usedBytes / MIB;
       // thermal and clock state, recorded at each window's start and end (from the latest full read)
-      reading.temperatureC = orNull(() => this.nvml.temperatureC(this.handle));
-      reading.smClockMhz = orNull(() => this.nvml.clockMhz(this.handle, "sm"));
+      reading.temperatureC = this.counted(() => this.nvml.temperatureC(this.handle));
+      reading.smClockMhz = this.counted(() => this.nvml.clockMhz(this.handle, "sm"));
     }
     return reading;
   }

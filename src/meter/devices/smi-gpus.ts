@@ -2,7 +2,7 @@
 // One `nvidia-smi -q -x` takes a few hundred ms, so a background loop refreshes a cache that read() serves.
 import nvidiaSmi from "node-nvidia-smi";
 import type { GpuFacts } from "../description.js";
-import type { Channel, ChannelInfo, ChannelReading, DeviceGroup } from "./channel.js";
+import type { Channel, ChannelInfo, ChannelReading, DeviceGroup, ReadFailures } from "./channel.js";
 
 export interface SmiGpu extends GpuFacts {
   powerW: number | null;
@@ -73,6 +73,8 @@ export function querySmi(timeoutMs = 10_000): Promise<SmiLog> {
 
 class SmiGpuChannel implements Channel {
   latest: { powerW: number | null; memoryMb: number | null } = { powerW: null, memoryMb: null };
+  /** Failed nvidia-smi runs since open (each leaves the GPU without power until the next good one). */
+  readonly failures: ReadFailures = { count: 0, last: null };
   constructor(readonly info: ChannelInfo) {}
   read(_full: boolean): ChannelReading {
     return { powerW: this.latest.powerW, memoryMb: this.latest.memoryMb };
@@ -106,8 +108,13 @@ export async function openSmiGpus(indices: number[] | "all", periodMs: number): 
         const gpu = next.gpus.find((candidate) => candidate.index === channel.info.index);
         channel.latest = { powerW: gpu?.powerW ?? null, memoryMb: gpu?.memoryUsedMb ?? null };
       }
-    } catch {
-      for (const channel of channels) channel.latest = { powerW: null, memoryMb: null };
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      for (const channel of channels) {
+        channel.latest = { powerW: null, memoryMb: null };
+        channel.failures.count++;
+        channel.failures.last = why;
+      }
     }
     if (open) timer = setTimeout(refresh, periodMs);
   };
