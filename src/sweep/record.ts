@@ -11,6 +11,7 @@ import type { FigureSource, WindowMeasurement } from "../meter/types.js";
 import type { RepeatedPrefill } from "./prefill-energy.js";
 import { averageIntensity } from "@tgwf/co2/data";
 import { addWindows } from "../meter/arithmetic.js";
+import { JOULES_PER_KWH } from "../meter/carbon.js";
 import { totalSource, weakestSource } from "../meter/measure.js";
 import { percentiles } from "../util/stats.js";
 import {
@@ -91,7 +92,7 @@ export interface CarbonFigure {
   gco2eq: number;
   /** Units: gCO2eq/kWh. */
   intensityGPerKwh: number;
-  /** Where the intensity came from, e.g. "fixed WORLD average 472.94 g/kWh (Ember 2024 via @tgwf/co2)". */
+  /** Where the intensity came from, e.g. "fixed <g/kWh> g/kWh, WORLD average (Ember 2024 via @tgwf/co2)". */
   source: string;
   /** Zone the intensity belongs to, the year of a yearly average, the hour (ISO 8601) a live figure applies to. */
   zone?: string | null;
@@ -369,7 +370,7 @@ export const WORLD_INTENSITY_G_PER_KWH: number = averageIntensity.data.WORLD;
 /** Carbon at a fixed grid intensity. Units: J in, gCO2eq out. */
 export function fixedIntensityCarbon(intensityGPerKwh = WORLD_INTENSITY_G_PER_KWH, label = "WORLD average (Ember 2024 via @tgwf/co2)"): (energyJ: number) => CarbonFigure {
   return (energyJ) => ({
-    gco2eq: (energyJ / 3.6e6) * intensityGPerKwh,
+    gco2eq: (energyJ / JOULES_PER_KWH) * intensityGPerKwh,
     intensityGPerKwh,
     source: `fixed ${intensityGPerKwh} g/kWh, ${label}`,
   });
