@@ -10,7 +10,7 @@ import { genaiConfig } from "./onnx/genai-config.js";
 import { buildLlamaFusedGraph, checkFusedConfig } from "./onnx/llama-fused.js";
 import { buildLlamaGraph } from "./onnx/llama-graph.js";
 import type { LogitsForm } from "./onnx/llama-io.js";
-import { encodeModel } from "./onnx/onnx-proto.js";
+import { encodeModel } from "../formats/onnx-proto.js";
 import type { FloatForm } from "./onnx/weight-jobs.js";
 
 export type { FloatForm };

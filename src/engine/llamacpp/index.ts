@@ -2,7 +2,7 @@
 // returns an Engine plus the model's own tokenizer.
 import { performance } from "node:perf_hooks";
 import type { LlamaModel, Token } from "node-llama-cpp";
-import { fileTypeName, ggmlTypeName } from "../../util/gguf-types.js";
+import { fileTypeName, ggmlTypeName } from "../../formats/gguf-types.js";
 import type { EngineInfo } from "../types.js";
 import { loadLlama, localGguf, nodeLlamaCppVersion, resolveGgufPath, type LlamaCppBuild, type LlamaCppDevice } from "./backend.js";
 import { LlamaCppEngine } from "./engine.js";

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { homedir, hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DataType, encodeModel } from "../../models/onnx/onnx-proto.js";
+import { DataType, encodeModel } from "../../formats/onnx-proto.js";
 import type { ExecutionProvider } from "../types.js";
 import { executionProviderStatus } from "./providers.js";
 

@@ -1,8 +1,8 @@
 // GGUF format constants (spec: ggml/docs/gguf.md, version 3). The type names wattlab reports, which the llama.cpp
-// engine needs too, live below both in src/util/gguf-types.ts.
-import { GgmlType, ggmlTypeName } from "../../util/gguf-types.js";
+// engine needs too, live below both in src/formats/gguf-types.ts.
+import { GgmlType, ggmlTypeName } from "../../formats/gguf-types.js";
 
-export { GgmlType, fileTypeName, ggmlTypeName } from "../../util/gguf-types.js";
+export { GgmlType, fileTypeName, ggmlTypeName } from "../../formats/gguf-types.js";
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian uint32
 export const GGUF_VERSION = 3;

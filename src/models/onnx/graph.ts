@@ -1,5 +1,5 @@
 // A small ONNX graph builder: nodes with generated unique names, cached constants, typed inputs/outputs.
-import { DataType, type Attr, type GraphDef, type NodeDef, type TensorDef, type ValueInfoDef } from "./onnx-proto.js";
+import { DataType, type Attr, type GraphDef, type NodeDef, type TensorDef, type ValueInfoDef } from "../../formats/onnx-proto.js";
 import { toHalf } from "./fp16.js";
 
 export class GraphBuilder {

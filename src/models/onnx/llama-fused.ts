@@ -10,7 +10,7 @@
 // KV cache then holds each row right-padded, which only this graph reads. Positions come out 0..len−1
 // per row, as with left padding and HF position ids.
 import { headDim, type ModelConfig } from "../presets.js";
-import { DataType } from "./onnx-proto.js";
+import { DataType } from "../../formats/onnx-proto.js";
 import type { GraphBuilder } from "./graph.js";
 import { declareDecoderIO, dimOf, IO_NAMES, weightLookup, type LogitsForm } from "./llama-io.js";
 import { floatType, type WeightPlan } from "./weight-plan.js";

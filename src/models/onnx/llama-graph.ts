@@ -4,7 +4,7 @@
 // With logits "last", the final norm and lm_head see the last position only: the prompt rows are
 // left-padded, so the last position is every row's real last token.
 import { headDim, type ModelConfig } from "../presets.js";
-import { DataType } from "./onnx-proto.js";
+import { DataType } from "../../formats/onnx-proto.js";
 import type { GraphBuilder } from "./graph.js";
 import { declareDecoderIO, IO_NAMES, weightLookup, type LogitsForm } from "./llama-io.js";
 import { floatType, type WeightPlan } from "./weight-plan.js";

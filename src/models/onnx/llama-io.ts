@@ -1,7 +1,7 @@
 // What the portable and fused Llama graphs share: input/output names as onnxruntime-genai's model builder
 // names them, their declaration, and the weight lookup by HF name.
 import { headDim, weightSpecs, type ModelConfig, type WeightSpec } from "../presets.js";
-import { DataType } from "./onnx-proto.js";
+import { DataType } from "../../formats/onnx-proto.js";
 import type { GraphBuilder } from "./graph.js";
 
 /** Graph input/output names, as in the genai fixture. */

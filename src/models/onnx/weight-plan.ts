@@ -1,7 +1,7 @@
 // Lays out every weight in the external data file and adds the matching initializers and MatMul /
 // MatMulNBits nodes to the graph. Nothing is computed here: each tensor becomes a WeightJob to run later.
 import { elementCount, type WeightSpec } from "../presets.js";
-import { DataType, type TensorDef } from "./onnx-proto.js";
+import { DataType, type TensorDef } from "../../formats/onnx-proto.js";
 import type { GraphBuilder } from "./graph.js";
 import { blobBytes, kBlocks, zeroPointBytesPerRow } from "./nbits.js";
 import type { FloatForm, WeightJob } from "./weight-jobs.js";

@@ -1,6 +1,6 @@
 // Reads just enough of an ONNX ModelProto to rewrite it: the graph's nodes and initializers are decoded
 // (names, op types, tensor data locations) and every other field is kept as raw protobuf to pass through.
-import { readFields, toInt, toText, type ProtoField } from "../onnx/protobuf.js";
+import { readFields, toInt, toText, type ProtoField } from "../../formats/protobuf.js";
 
 export interface ParsedTensor {
   name: string;

@@ -11,8 +11,8 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, 
 import { join, resolve } from "node:path";
 import { fromHalfArray, toHalfArray } from "../onnx/fp16.js";
 import { blobBytes, kBlocks, quantizeRows, zeroPointBytesPerRow, type NBitsShape } from "../onnx/nbits.js";
-import { DataType, bytesPerElement, writeNode, writeTensor, type NodeDef, type TensorDef } from "../onnx/onnx-proto.js";
-import { ProtoWriter, writeField } from "../onnx/protobuf.js";
+import { DataType, bytesPerElement, writeNode, writeTensor, type NodeDef, type TensorDef } from "../../formats/onnx-proto.js";
+import { ProtoWriter, writeField } from "../../formats/protobuf.js";
 import { halfRound } from "../onnx/weight-jobs.js";
 import { parseModel, type ParsedTensor } from "./onnx-reader.js";
 

@@ -1,7 +1,7 @@
 // The protobuf writer and reader agree, including negative int64 varints and nested messages.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ProtoWriter, readFields, toInt, toText } from "../../src/models/onnx/protobuf.js";
+import { ProtoWriter, readFields, toInt, toText } from "../../src/formats/protobuf.js";
 
 test("varints round-trip, negatives as 10-byte two's complement", () => {
   const values = [0, 1, 127, 128, 300, 2 ** 31 - 1, 2 ** 31, 2 ** 40 + 5, -1, -2, -(2 ** 40)];
