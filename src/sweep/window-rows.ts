@@ -158,5 +158,8 @@ function energyColumns(row: RunRecord, w: WindowMeasurement, share: (x: number) 
     row.carbon_intensity_g_per_kwh = w.carbon.intensityGPerKwh;
     const where = [w.carbon.zone, w.carbon.year].filter((x) => x !== null).join(" ");
     row.carbon_source = `${w.carbon.source}${where ? " " + where : ""}, ${w.carbon.intensityGPerKwh} g/kWh × PUE ${w.carbon.pue}`;
+    row.carbon_zone = w.carbon.zone;
+    row.carbon_year = w.carbon.year;
+    row.pue = w.carbon.pue;
   }
 }
