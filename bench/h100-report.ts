@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { seedFindings, type Finding } from "../src/lab/findings.js";
+import { seedFindings, type Finding } from "../src/analysis/findings.js";
 import { jPerInputToken, QUANTITIES, rowQuantity } from "../src/quantities.js";
 import { SEED_STUDY } from "../src/sweep/builtin-specs.js";
 import { toCsv } from "../src/sweep/csv.js";
@@ -567,7 +567,7 @@ ${vk.flatMap((s) => [s.static, s.default].filter((v): v is Versus => v !== null)
   }
   out.push(`## The study's findings, as these cells can address them
 
-Computed by \`seedFindings()\` (\`src/lab/findings.ts\`, the function the notebooks use) from each engine's rows, GPU joules
+Computed by \`seedFindings()\` (\`src/analysis/findings.ts\`, the function the notebooks use) from each engine's rows, GPU joules
 only. A measured effect is a ratio of the two levels' means with its 95% interval (a change is that ratio − 1).
 **direction**: the effect goes the study's way (holds / does not hold / undecided when the interval straddles no
 change); **size**: the interval also lies within half the study's effect of it. The study found each batch doubling

@@ -6,8 +6,8 @@
 // a cell again, its rows replace the earlier sweep's (sweepRows).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadBaselineCsv } from "../src/lab/baseline.js";
-import { seedFindings, type Finding } from "../src/lab/findings.js";
+import { loadBaselineCsv } from "../src/analysis/baseline.js";
+import { seedFindings, type Finding } from "../src/analysis/findings.js";
 import { formatProfile, summarizeGeneration } from "../src/lab/profile.js";
 import { exportPlot } from "../src/notebook/plot.js";
 import type { RunRecord } from "../src/sweep/record.js";
@@ -59,7 +59,7 @@ function sweepRows(...subs: string[]): RunRecord[] {
   return [...byCell.values()].flat();
 }
 
-/** The Transformers baseline's rows (src/lab/baseline.ts); none where the file is absent. */
+/** The Transformers baseline's rows (src/analysis/baseline.ts); none where the file is absent. */
 const baselineRows = (file: string): RunRecord[] => (existsSync(join(dir, file)) ? loadBaselineCsv(join(dir, file)) : []);
 
 function cells(rows: RunRecord[]): Cell[] {

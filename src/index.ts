@@ -2,12 +2,15 @@
 // Values and types are exported separately; nothing outside should deep-import private files.
 
 // The lab: real parts wired together (the notebooks' surface)
+export { measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir } from "./lab/index.js";
+export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions } from "./lab/index.js";
+
+// Analysis: rows → tables, findings and charts' data
 export {
-  measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir,
   loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, datasetNote, change, seriesChart, powerTraceChart,
   seedFindings, inferBase, energyPerOutputToken,
-} from "./lab/index.js";
-export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions, SummaryRow, Frame, SeriesChartOptions, Finding } from "./lab/index.js";
+} from "./analysis/index.js";
+export type { SummaryRow, Frame, SeriesChartOptions, Finding } from "./analysis/index.js";
 
 // One definition per quantity, and the statistics every comparison uses
 export { QUANTITIES, QUANTITY_COLUMNS, rowQuantity, comparableQuantity, quantityLabel, tokensPerS, decodeTokensPerS, jPerOutputToken, jPerInputToken, decodeJPerOutputToken, dynamicEnergyJ } from "./quantities.js";

@@ -8,7 +8,7 @@ import { carbonSettingFromEnv, chargeRow, GridCarbon, isLive, mergeCarbonSetting
 import { defaultContextLength, expandConfigs, parseSpec, type SweepSpecJson } from "../sweep/spec.js";
 import { labSweepDeps, type LabOptions } from "./deps.js";
 import { firstCpuFp32Problem, saidYes } from "./models.js";
-import { loadResults } from "./results.js";
+import { loadResults } from "../analysis/results.js";
 
 export interface LabSweepOptions extends LabOptions {
   /** A spec: `{ extends: "tiny-batch", base: {...}, dimensions: {...}, repetitions }` (see SweepSpecJson). */

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadResults } from "../../src/lab/results.js";
+import { loadResults } from "../../src/analysis/results.js";
 import { meterCommand } from "../../src/meter/index.js";
 import { rowQuantity } from "../../src/quantities.js";
 import { parseCsv } from "../../src/sweep/csv.js";

@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ensureModel } from "../../models/build.js";
 import { defaultModelsDir } from "../../lab/models.js";
-import { loadResults } from "../../lab/results.js";
+import { loadResults } from "../../analysis/results.js";
 import { QUANTITIES, rowQuantity, type QuantityName } from "../../quantities.js";
 import { aggregate, formatInterval, METHOD_TEXT } from "../../util/stats.js";
 import { runNotebook } from "../../notebook/index.js";

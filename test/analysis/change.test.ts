@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { change } from "../../src/lab/results.js";
+import { change } from "../../src/analysis/results.js";
 import type { RunRecord } from "../../src/sweep/record.js";
 
 const row = (batch: number, energy: number) => ({ batch_size: batch, latency_total_s: energy } as unknown as RunRecord);

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadBaselineCsv } from "../../src/lab/baseline.js";
-import { seedFindings } from "../../src/lab/findings.js";
-import { summarize } from "../../src/lab/results.js";
+import { loadBaselineCsv } from "../../src/analysis/baseline.js";
+import { seedFindings } from "../../src/analysis/findings.js";
+import { summarize } from "../../src/analysis/results.js";
 
 const HEAD = "engine,model,quantization,device,batch_size,input_length,output_length,repetition,state,latency_total_s,latency_prefill_s,prefill_passes,tokens_out,tokens_per_s,energy_gpu_j,energy_source,j_per_output_token,prefill_energy_j,prefill_j_per_input_token,gpu_name,torch_version,transformers_version";
 const row = (b: number, i: number, rep: number, joules: number, prefillPerToken: number) =>

@@ -2,7 +2,7 @@
 // compared row has it, and from the run's own prefill window otherwise (never a mix of the two).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { seedFindings } from "../../src/lab/findings.js";
+import { seedFindings } from "../../src/analysis/findings.js";
 import type { RunRecord } from "../../src/sweep/record.js";
 import { row } from "../sweep/support/rows.js";
 

@@ -3,7 +3,7 @@
 // was below the counter's resolution are left out and counted.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { seedFindings } from "../../src/lab/findings.js";
+import { seedFindings } from "../../src/analysis/findings.js";
 import type { RunRecord } from "../../src/sweep/record.js";
 import { ratioOfMeans } from "../../src/util/stats.js";
 import { row } from "../sweep/support/rows.js";
