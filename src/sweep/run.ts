@@ -1,5 +1,5 @@
 // The sweep runner: plans runs, skips what the store already holds (measured under the same protocol), loads each
-// engine group once, warms up each request shape before its first recorded run, measures each run under the
+// engine group once, warms up each request shape before its first recorded run (src/sweep/warmup.ts), measures each run under the
 // protocol's windows (src/sweep/measure-run.ts), and appends one row per run. A run that throws (out of memory, an execution-provider error)
 // becomes a failed row and the sweep goes on.
 import { modelWeightBytes } from "../models/weight-bytes.js";
@@ -8,8 +8,6 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promptsFor, type PromptTokenizer } from "../data/prompts.js";
 import type { DatasetOptions } from "../data/datasets.js";
-import type { DatasetName } from "../data/names.js";
-import { describeFallback, resolvePromptPool, type PromptPool } from "../data/pool.js";
 import type { Engine, EngineName, ExecutionProvider } from "../engine/types.js";
 import type { MeterDescription } from "../meter/description.js";
 import type { WindowMeasurement, WindowOptions } from "../meter/types.js";
@@ -19,15 +17,17 @@ import { realSleep, waitForIdle, type CooldownContext } from "./cooldown.js";
 import type { Quantization, RunConfig, SweepDevice } from "./dimensions.js";
 import { consoleProgress, type ProgressEvent } from "./progress.js";
 import { measurePlannedRun } from "./measure-run.js";
-import { describeProtocol, measurementProtocol, protocolHash, reusableRow } from "./protocol.js";
+import { planSweep } from "./plan.js";
+import { errorText } from "./error-text.js";
+import { ShapeWarmer } from "./warmup.js";
+import { describeProtocol, protocolHash } from "./protocol.js";
 import {
   completedRecord, failedRecord, windowCarbon,
   type CarbonFigure, type RecordContext, type RunMetadata, type RunRecord,
 } from "./record.js";
-import { stableHash } from "./hash.js";
 import { carbonSettingFromEnv, describeSetting, GridCarbon, mergeCarbonSettings, type CarbonSetting } from "./carbon.js";
-import { selectShard, shardFileName, type Shard } from "./shard.js";
-import { defaultContextLength, expandRuns, specToJson, validateSpec, type ContextLengthLookup, type PlannedRun, type SweepSpec } from "./spec.js";
+import { shardFileName, type Shard } from "./shard.js";
+import { defaultContextLength, specToJson, validateSpec, type ContextLengthLookup, type PlannedRun, type SweepSpec } from "./spec.js";
 import { exportCsv, ResultStore, rowCountsByKey, RunClaims, writeFileAtomic, type WarningSink } from "./store.js";
 import { noopTracker, type Tracker } from "./tracker.js";
 
@@ -206,49 +206,14 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
   const storePaths = [...new Set([resultsPath, resultsPathFor(options.outDir)])];
   const rowsAtStart = rowCountsByKey(storePaths);
   const storedElsewhere = (key: string) => (rowCountsByKey(storePaths).get(key) ?? 0) > (rowsAtStart.get(key) ?? 0);
-  // Rows a rerun may reuse: completed ones (and failed ones with skipFailed), each reused only when it was measured
-  // under this spec's protocol, on the same model build, by the same major version (src/sweep/protocol.ts).
-  const protocol = measurementProtocol(spec);
-  let version: string | null = null;
-  try { version = wattlabVersion(); } catch { /* outside the package */ }
-  const doneRows = new Map<string, RunRecord[]>();
-  if (!options.force) {
-    const stores = [store];
-    // A shard also honours runs a merged metrics.jsonl already holds (e.g. from an earlier unsharded run).
-    const merged = resultsPathFor(options.outDir);
-    if (merged !== resultsPath) stores.push(ResultStore.open(merged, { onWarning: warn }));
-    for (const s of stores) {
-      const failed = options.skipFailed ? s.failedKeys() : new Set<string>();
-      for (const r of s.records()) {
-        if (r.state === "completed" || failed.has(r.key)) doneRows.set(r.key, [...(doneRows.get(r.key) ?? []), r]);
-      }
-    }
-  }
-  const planned = selectShard(expandRuns(spec), options.shard);
-  // Datasets are resolved before anything is measured: a missing alpaca/gsm8k file either becomes its
-  // synthetic look-alike (spec.datasetFallback; the run's key then names the look-alike, so rows of the real
-  // dataset measured later are not mistaken for these) or fails that dataset's runs with the fix.
-  const pools = new Map<DatasetName, PromptPool>();
-  for (const dataset of new Set(planned.map((r) => r.config.dataset))) {
-    const pool = await resolvePromptPool(dataset, { fallback: spec.datasetFallback === true, datasets: deps.datasets });
-    pools.set(dataset, pool);
-    const note = describeFallback(pool);
-    if (note) say(note);
-  }
-  const plan = planned.map((r) => {
-    const pool = pools.get(r.config.dataset)!;
-    return pool.used === pool.requested ? r : { ...r, key: stableHash({ key: r.key, dataset_used: pool.used }) };
+  // plan: this shard's runs, their datasets' prompts, and which runs the stores already hold (src/sweep/plan.ts)
+  const stores = options.force ? [] : [store];
+  // A shard also honours runs a merged metrics.jsonl already holds (e.g. from an earlier unsharded run).
+  const merged = resultsPathFor(options.outDir);
+  if (!options.force && merged !== resultsPath) stores.push(ResultStore.open(merged, { onWarning: warn }));
+  const { protocol, version, plan, pending, pools, datasetUsedOf } = await planSweep(spec, {
+    stores, shard: options.shard, skipFailed: options.skipFailed, datasets: deps.datasets, manifestHash: deps.manifestHash?.bind(deps), say,
   });
-  const manifests = new Map<string, string | null | undefined>();
-  for (const r of plan) {
-    if (manifests.has(r.group) || !doneRows.has(r.key) || !deps.manifestHash) continue;
-    try { manifests.set(r.group, await deps.manifestHash(r.config.model, r.config.quantization, r.config.engine, r.config.device)); } catch { manifests.set(r.group, undefined); }
-  }
-  const pending = plan.filter((r) => !(doneRows.get(r.key) ?? []).some((row) => reusableRow(row, protocol, manifests.get(r.group), version)));
-  const datasetUsedOf = (c: RunConfig) => {
-    const pool = pools.get(c.dataset)!;
-    return pool.fallbackReason ? { name: pool.used, reason: pool.fallbackReason } : null;
-  };
   emit({ kind: "plan", sweep: spec.name, total: plan.length, skipped: plan.length - pending.length, pending: pending.length, shard: options.shard ?? null });
   const summary: SweepSummary = { planned: plan.length, skipped: plan.length - pending.length, completed: 0, failed: 0, aborted: false, resultsPath, csvPath, keys: plan.map((r) => r.key) };
   if (pending.length === 0) {
@@ -370,31 +335,12 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
         }
         return prompts.get(id)!;
       };
-      // Engines compile kernels and size buffers per request shape (llama.cpp's Vulkan pipelines, its
-      // context; onnxruntime's WebGPU shaders): on the H200 the first run of each new shape came out several
-      // times slower than its repetitions. So every shape is warmed up before its first recorded run.
-      const warmed = new Set<string>();
-      const warmUp = async (c: RunConfig) => {
-        const shape = `${c.batchSize}|${c.inputLength}|${c.outputLength}`;
-        if (warmed.has(shape)) return false;
-        warmed.add(shape);
-        const context = opened.engine.info.contextLength;
-        if (context > 0 && c.inputLength + c.outputLength > context) return false; // the run itself records why
-        for (let w = 0; w < spec.warmupRuns; w++) {
-          try {
-            await opened.engine.generate({ promptIds: await promptsOf(c), maxNewTokens: c.outputLength, fixedLength: spec.fixedLength });
-          } catch (error) {
-            say(`warm-up ${w + 1} of ${group} batch ${c.batchSize} × ${c.inputLength}+${c.outputLength} tokens failed (${errorText(error)}); its runs will record the error if it persists`);
-            break;
-          }
-        }
-        return spec.warmupRuns > 0;
-      };
+      const warmer = new ShapeWarmer(opened.engine, promptsOf, { warmupRuns: spec.warmupRuns, fixedLength: spec.fixedLength, group, say });
       try {
         for (const run of runs) {
           if (options.signal?.aborted) break;
           if (!mayRun(run)) continue;
-          const warmedNow = await warmUp(run.config);
+          const warmedNow = await warmer.warm(run.config);
           let cooldownS: number | null = null;
           // after a warm-up the device is warm even before the sweep's first run
           if (spec.cooldown && (!first || warmedNow)) {
@@ -456,10 +402,6 @@ async function waitForClaims(claims: RunClaims, keys: readonly string[], sleep: 
   }
 }
 
-function errorText(error: unknown): string {
-  const e = error instanceof Error ? error : new Error(String(error));
-  return `${e.name && e.name !== "Error" ? e.name + ": " : ""}${e.message}`;
-}
 
 /** What the meter's CPU estimate covers and how busy the machine was besides this run, when the meter can tell. */
 async function cpuEstimateFacts(meter: SweepMeter): Promise<RecordContext["cpuEstimate"]> {
