@@ -168,6 +168,52 @@ async function machineMetadata(meter: SweepMeter, deps: SweepDeps): Promise<RunM
   };
 }
 
+/**
+ * What every row of the sweep shares, read once the meter is open: idle power (the baseline, where the meter takes
+ * one), the machine, the energy counter's update period and step, and the CPU estimate's scope.
+ */
+async function openFacts(meter: SweepMeter, deps: SweepDeps, idleSeconds: number, say: (message: string) => void):
+  Promise<{ idlePowerW: number | null; metadata: RunMetadata; counter: RecordContext["counter"]; cpuEstimate: RecordContext["cpuEstimate"] }> {
+  let idlePowerW: number | null = null;
+  if (meter.measureIdle && idleSeconds > 0) {
+    try {
+      idlePowerW = idlePower(await meter.measureIdle(idleSeconds));
+    } catch (error) {
+      say(`idle baseline failed (${errorText(error)}); dynamic energy will equal total energy`);
+    }
+  }
+  const metadata = await machineMetadata(meter, deps);
+  let counter: RecordContext["counter"] = null;
+  try {
+    const r = await meter.resolution?.();
+    if (r) counter = { updateMs: r.updateS === null ? null : r.updateS * 1000, stepJ: r.stepJ };
+  } catch { /* the columns stay empty */ }
+  return { idlePowerW, metadata, counter, cpuEstimate: await cpuEstimateFacts(meter) };
+}
+
+/** The carbon of the rows stored this sweep, per generation, for its summary. */
+class CarbonTally {
+  private rows = 0;
+  private gco2eq = 0;
+  private embodiedRows = 0;
+  private embodied = 0;
+  private source: string | null = null;
+
+  add(row: RunRecord): void {
+    const g = row.gco2eq_measured ?? row.gco2eq_estimated;
+    if (typeof g === "number") { this.rows++; this.gco2eq += g; this.source = String(row.carbon_source); }
+    if (typeof row.gco2eq_embodied_estimated === "number") { this.embodiedRows++; this.embodied += row.gco2eq_embodied_estimated; }
+  }
+
+  summary(setting: string): SweepSummary["carbon"] {
+    return {
+      setting, source: this.source, rows: this.rows,
+      gco2eqPerGeneration: this.rows ? this.gco2eq / this.rows : null,
+      embodiedGco2eqPerGeneration: this.embodiedRows ? this.embodied / this.embodiedRows : null,
+    };
+  }
+}
+
 function idlePower(result: { powerW: number } | number | void): number | null {
   if (typeof result === "number") return result;
   if (result && typeof result === "object" && typeof result.powerW === "number") return result.powerW;
@@ -194,7 +240,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
   const env = options.env ?? process.env;
   const carbonSetting = mergeCarbonSettings(spec.carbon, carbonSettingFromEnv(env), options.carbon);
   const grid = new GridCarbon(carbonSetting, { env, warn: say });
-  const carbonSeen = { rows: 0, gco2eq: 0, embodied: 0, embodiedRows: 0, source: null as string | null };
+  const carbonSeen = new CarbonTally();
 
   const resultsPath = resultsPathFor(options.outDir, options.shard);
   const csvPath = resultsPath.replace(/\.jsonl$/, ".csv");
@@ -226,22 +272,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
   const meter = await deps.openMeter();
   let windowCount = 0;
   try {
-    let idlePowerW: number | null = null;
-    const idleSeconds = options.idleSeconds ?? 5;
-    if (meter.measureIdle && idleSeconds > 0) {
-      try {
-        idlePowerW = idlePower(await meter.measureIdle(idleSeconds));
-      } catch (error) {
-        say(`idle baseline failed (${errorText(error)}); dynamic energy will equal total energy`);
-      }
-    }
-    const metadata = await machineMetadata(meter, deps);
-    let counter: RecordContext["counter"] = null;
-    try {
-      const r = await meter.resolution?.();
-      if (r) counter = { updateMs: r.updateS === null ? null : r.updateS * 1000, stepJ: r.stepJ };
-    } catch { /* the columns stay empty */ }
-    const cpuEstimate = await cpuEstimateFacts(meter);
+    const { idlePowerW, metadata, counter, cpuEstimate } = await openFacts(meter, deps, options.idleSeconds ?? 5, say);
     const protocolText = describeProtocol(protocol, version);
     try { await tracker.start?.(spec); } catch (error) { say(`tracker: ${errorText(error)}`); }
 
@@ -261,9 +292,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       finished++;
       runSeconds += seconds;
       if (row.state === "completed") summary.completed++; else summary.failed++;
-      const g = row.gco2eq_measured ?? row.gco2eq_estimated;
-      if (typeof g === "number") { carbonSeen.rows++; carbonSeen.gco2eq += g; carbonSeen.source = String(row.carbon_source); }
-      if (typeof row.gco2eq_embodied_estimated === "number") { carbonSeen.embodiedRows++; carbonSeen.embodied += row.gco2eq_embodied_estimated; }
+      carbonSeen.add(row);
       const etaS = (runSeconds / finished) * (pending.length - finished);
       emit({ kind: "run-end", done: finished, pending: pending.length, run, state: row.state, seconds, etaS, error: row.state === "failed" ? `${row.error_name}: ${row.error_message}` : null });
     };
@@ -370,11 +399,7 @@ export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSwe
       }
     }
     summary.aborted = options.signal?.aborted === true;
-    summary.carbon = {
-      setting: describeSetting(carbonSetting, env), source: carbonSeen.source, rows: carbonSeen.rows,
-      gco2eqPerGeneration: carbonSeen.rows ? carbonSeen.gco2eq / carbonSeen.rows : null,
-      embodiedGco2eqPerGeneration: carbonSeen.embodiedRows ? carbonSeen.embodied / carbonSeen.embodiedRows : null,
-    };
+    summary.carbon = carbonSeen.summary(describeSetting(carbonSetting, env));
   } finally {
     store.close();
     claims.releaseAll();
