@@ -86,7 +86,9 @@ function printSummary(rows: RunRecord[]): void {
     const figures = rs.map((r) => rowQuantity(r, name));
     const a = aggregate(figures.filter((f) => !f.belowResolution).map((f) => f.value));
     const flagged = figures.filter((f) => f.belowResolution).length;
-    return (a.n ? formatInterval(a.mean, a.ci, digits) : "–") + (flagged ? ` (${flagged} below resolution)` : "");
+    // these quantities cannot be negative: a t-interval of a few noisy repetitions that reaches below 0 is cut at 0
+    const ci = { low: Math.max(0, a.ci.low), high: a.ci.high };
+    return (a.n ? formatInterval(a.mean, ci, digits) : "–") + (flagged ? ` (${flagged} below resolution)` : "");
   };
   const table = [...groups.entries()].map(([config, rs]) => ({
     config,
@@ -102,7 +104,7 @@ function printSummary(rows: RunRecord[]): void {
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...table.map((t) => t[c].length))]));
   const left = new Set(["config", "source"]);
   console.log("\n" + [head, ...table].map((t) => cols.map((c) => (left.has(c) ? t[c].padEnd(width[c]) : t[c].padStart(width[c]))).join("  ")).join("\n"));
-  console.log(`means over repetitions with ${METHOD_TEXT.t}s; J/out token = ${QUANTITIES.j_per_output_token.meaning}`);
+  console.log(`means over repetitions with ${METHOD_TEXT.t}s (a lower bound below 0 is shown as 0); J/out token = ${QUANTITIES.j_per_output_token.meaning}`);
 }
 
 /** Mean gCO2eq per generation of the rows, with the zone(s) it was charged at (rows from before zones were stored show "?"). */
