@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import { pidAlive } from "../util/process.js";
 
 /** Builds at least this big announce themselves and show progress; smaller ones (the tiny model) stay silent. Units: bytes. */
 export const BIG_BUILD_BYTES = 100 * 2 ** 20;
@@ -104,14 +105,6 @@ export function partialPath(target: string): string {
   return `${target}.partial-${process.pid}`;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Removes the partial output of builds in `dir` that were interrupted (their marker names a process of this host

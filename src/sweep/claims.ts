@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSy
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { writeAll } from "./write-all.js";
+import { pidAlive } from "../util/process.js";
 
 /** Who holds a claim: a process on a host. */
 export interface ClaimOwner {
@@ -18,14 +19,6 @@ const PROCESS_CLAIMS_SINCE = new Date().toISOString();
 /** A claim file whose writer died before writing it whole counts as stale after this long. Units: ms. */
 const UNREADABLE_CLAIM_STALE_MS = 10_000;
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** When a process started (Linux /proc; clock ticks taken as 100 Hz); null elsewhere or when it is gone. Units: ms since the epoch. */
 function processStartedAtMs(pid: number): number | null {
