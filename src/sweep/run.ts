@@ -13,6 +13,7 @@ import { errorText } from "./error-text.js";
 import { planSweep } from "./plan.js";
 import { consoleProgress, type ProgressEvent } from "./progress.js";
 import { describeProtocol } from "./protocol.js";
+import { clusterMetadata } from "./cluster.js";
 import type { RecordContext, RunMetadata, RunRecord } from "./record.js";
 import { SweepSession } from "./session.js";
 import { shardFileName, type Shard } from "./shard.js";
@@ -54,6 +55,7 @@ async function machineMetadata(meter: SweepMeter, deps: SweepDeps): Promise<RunM
     node_version: process.version,
     wattlab_version: version,
     git_commit: gitCommit(),
+    ...clusterMetadata(),
     ...(await deps.metadata?.()),
   };
 }
