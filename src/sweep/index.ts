@@ -21,9 +21,9 @@ export { describeProtocol, measurementProtocol, MEASUREMENT_PROTOCOL_VERSION, pr
 export type { MeasurementProtocol } from "./protocol.js";
 export { consoleProgress } from "./progress.js";
 export type { ProgressEvent } from "./progress.js";
-export {
-  completedRecord, failedRecord, fixedIntensityCarbon, pairedFigure, PAIRED_FIGURES, RECORD_COLUMNS, windowCarbon, WORLD_INTENSITY_G_PER_KWH,
-} from "./record.js";
+export { pairedFigure, PAIRED_FIGURES, RECORD_COLUMNS } from "./record.js";
+export { completedRecord, failedRecord } from "./record-build.js";
+export { fixedIntensityCarbon, windowCarbon, WORLD_INTENSITY_G_PER_KWH } from "./record-carbon.js";
 export type { CarbonFigure, Cell, PairedFigure, RecordColumn, RunMetadata, RunRecord, RunState } from "./record.js";
 export { ContextLengthError, resultsPathFor, runSweep } from "./run.js";
 export type { OpenedEngine, OpenEngineOptions, ResolvedModel, RunSweepOptions, SweepDeps, SweepMeter, SweepSummary } from "./run.js";

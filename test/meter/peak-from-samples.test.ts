@@ -6,7 +6,7 @@ import type { ChannelInfo } from "../../src/meter/devices/channel.js";
 import { measureWindow } from "../../src/meter/measure.js";
 import type { Snapshot } from "../../src/meter/sampler-protocol.js";
 import { Meter } from "../../src/meter/index.js";
-import { peakOf } from "../../src/sweep/record.js";
+import { peakOf } from "../../src/sweep/record-build.js";
 import { requireFake, skipWithoutFake, sleep } from "./fake-nvml.js";
 
 const gpu: ChannelInfo = { key: "gpu0", kind: "gpu", label: "G", index: 0, hasCounter: true, powerSource: "integrated" };

@@ -15,7 +15,7 @@ import { yearlyIntensity } from "../../src/meter/index.js";
 import {
   carbonSettingFromEnv, carbonSettingFromJson, chargeRow, embodiedCarbon, GridCarbon, isLive, mergeCarbonSettings, worldIntensityGPerKwh,
 } from "../../src/sweep/carbon.js";
-import { WORLD_INTENSITY_G_PER_KWH } from "../../src/sweep/record.js";
+import { WORLD_INTENSITY_G_PER_KWH } from "../../src/sweep/record-carbon.js";
 import { runSweep } from "../../src/sweep/run.js";
 import { parseSpec, specToJson, SweepSpecError } from "../../src/sweep/spec.js";
 import { readResults } from "../../src/sweep/store.js";

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { WindowMeasurement } from "../../src/meter/types.js";
-import { completedRecord, failedRecord, fixedIntensityCarbon, pairedFigure, windowCarbon, RECORD_COLUMNS, type RecordContext } from "../../src/sweep/record.js";
+import { pairedFigure, RECORD_COLUMNS, type RecordContext } from "../../src/sweep/record.js";
+import { completedRecord, failedRecord } from "../../src/sweep/record-build.js";
+import { fixedIntensityCarbon, windowCarbon } from "../../src/sweep/record-carbon.js";
 import { DEFAULT_BASE } from "../../src/sweep/spec.js";
 
 function window(name: string, seconds: number, gpuJ: number, cpuJ: number, dramJ: number, sources: WindowMeasurement["sources"]): WindowMeasurement {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JOULES_PER_KWH } from "../../src/meter/carbon.js";
 import { parseCsv } from "../../src/sweep/csv.js";
-import { WORLD_INTENSITY_G_PER_KWH } from "../../src/sweep/record.js";
+import { WORLD_INTENSITY_G_PER_KWH } from "../../src/sweep/record-carbon.js";
 import type { ProgressEvent } from "../../src/sweep/progress.js";
 import { runSweep } from "../../src/sweep/run.js";
 import { parseSpec } from "../../src/sweep/spec.js";
