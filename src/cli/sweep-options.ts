@@ -45,6 +45,7 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
 
 export const MERGE_OPTIONS: OptionSpec[] = [
   { name: "out", kind: "string", help: "merged JSONL (a CSV is written beside it)", default: "metrics.jsonl" },
+  { name: "expect-keys", kind: "string", help: "a file of the plan's run keys, one a line (wattlab slurm writes plan-keys.txt): list those without a completed row, exit 1 if any" },
 ];
 
 /** The spec the flags describe: --spec or --preset (or the defaults), then dimension flags and overrides. */
