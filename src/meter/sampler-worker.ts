@@ -105,27 +105,33 @@ const port = parentPort!;
 const post = (message: FromWorker): void => port.postMessage(message);
 const clockMs = (): number => performance.timeOrigin + performance.now() - config.epochMs;
 
-async function run(): Promise<void> {
-  let devices: OpenedDevices;
-  try {
-    devices = await openDevices(config);
-  } catch (error) {
-    post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
-    return;
-  }
-  const states = devices.channels.map((channel) => new ChannelState(channel));
+/** The worker's devices and open windows: samples on a timer, snapshots on request (aligned to counter updates). */
+class Sampler {
+  readonly states: ChannelState[];
   // Know the instrument: each counter's update period and step, watched before the first window can open.
-  const watch = threadClock(clockMs);
-  const resolution = probeResolution(devices.channels, watch, { budgetMs: config.probeMs ?? 450, sampleMs: config.sampleMs });
-  const stepped = steppedChannels(resolution);
-  const periodMs = Math.max(0, ...stepped.map((i) => resolution[i].updateMs ?? 0));
-  const ring = createRing(config.ringCapacity, states.length);
-  const writer = new RingWriter(ring);
-  const watts = new Float64Array(states.length);
-  const open = new Map<number, WindowPeaks>();
+  private readonly watch = threadClock(clockMs);
+  readonly resolution: ReturnType<typeof probeResolution>;
+  private readonly stepped: number[];
+  private readonly periodMs: number;
+  readonly ring: ReturnType<typeof createRing>;
+  private readonly writer: RingWriter;
+  private readonly watts: Float64Array;
+  private readonly open = new Map<number, WindowPeaks>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly devices: OpenedDevices) {
+    this.states = devices.channels.map((channel) => new ChannelState(channel));
+    this.resolution = probeResolution(devices.channels, this.watch, { budgetMs: config.probeMs ?? 450, sampleMs: config.sampleMs });
+    this.stepped = steppedChannels(this.resolution);
+    this.periodMs = Math.max(0, ...this.stepped.map((i) => this.resolution[i].updateMs ?? 0));
+    this.ring = createRing(config.ringCapacity, this.states.length);
+    this.writer = new RingWriter(this.ring);
+    this.watts = new Float64Array(this.states.length);
+  }
 
   /** A full sample (timer) feeds the ring and the peaks; an energy-only one (begin/end) just moves the sums. */
-  const sample = (full: boolean): number => {
+  sample(full: boolean): number {
+    const { states, watts } = this;
     const tMs = clockMs();
     for (const state of states) state.update(tMs, full);
     if (!full) return tMs;
@@ -138,8 +144,8 @@ async function run(): Promise<void> {
         anyPower = true;
       }
     });
-    writer.push(tMs, watts);
-    for (const peaks of open.values()) {
+    this.writer.push(tMs, watts);
+    for (const peaks of this.open.values()) {
       if (anyPower) peaks.peakPowerW = Math.max(peaks.peakPowerW ?? 0, totalW);
       for (const state of states) {
         if (state.channel.info.kind !== "gpu" || state.memoryMb === null) continue;
@@ -148,9 +154,11 @@ async function run(): Promise<void> {
       }
     }
     return tMs;
-  };
+  }
+
   /** Read at `tMs`; dated `atMs` (≤ tMs) when the caller timestamped the event before asking. */
-  const snapshot = (tMs: number, atMs = tMs): Snapshot => {
+  snapshot(tMs: number, atMs = tMs): Snapshot {
+    const states = this.states;
     const backMs = Math.max(0, tMs - atMs);
     const gpuState: NonNullable<Snapshot["gpuState"]> = {};
     for (const state of states) {
@@ -169,12 +177,14 @@ async function run(): Promise<void> {
       gpuState,
       machineCpu,
     };
-  };
+  }
+
   /** An aligned begin: wait for each stepped counter's next update, read then (exact), carried to now at its power. */
-  const alignedBegin = (): Snapshot => {
-    const ticks = nextChanges(stepped.map((i) => states[i].channel), watch, 1.5 * periodMs);
-    const tMs = sample(false);
-    const snap = snapshot(tMs);
+  private alignedBegin(): Snapshot {
+    const { stepped, states } = this;
+    const ticks = nextChanges(stepped.map((i) => states[i].channel), this.watch, 1.5 * this.periodMs);
+    const tMs = this.sample(false);
+    const snap = this.snapshot(tMs);
     stepped.forEach((i, k) => {
       const tick = ticks[k];
       const state = states[i];
@@ -183,76 +193,101 @@ async function run(): Promise<void> {
       snap.channels[state.channel.info.key].counterJ = tick.valueJ + carriedJ;
     });
     return snap;
-  };
+  }
+
   /** An aligned end: read now, then the next two updates of each stepped counter give its value at now exactly. */
-  const alignedEnd = (): Snapshot => {
-    const tMs = sample(false);
-    const snap = snapshot(tMs);
+  private alignedEnd(): Snapshot {
+    const { stepped, states } = this;
+    const tMs = this.sample(false);
+    const snap = this.snapshot(tMs);
     const channels = stepped.map((i) => states[i].channel);
-    const first = nextChanges(channels, watch, 1.5 * periodMs);
-    const second = nextChanges(channels, watch, 1.5 * periodMs, 1, first.map((c) => c?.valueJ ?? null));
+    const first = nextChanges(channels, this.watch, 1.5 * this.periodMs);
+    const second = nextChanges(channels, this.watch, 1.5 * this.periodMs, 1, first.map((c) => c?.valueJ ?? null));
     stepped.forEach((i, k) => {
       const value = valueAtEnd(tMs, first[k], second[k]);
       const key = states[i].channel.info.key;
       if (value !== null && snap.channels[key].counterJ !== null) snap.channels[key].counterJ = value;
     });
     return snap;
-  };
+  }
 
-  sample(true);
-  let timer: NodeJS.Timeout | undefined;
-  let nextMs = clockMs() + config.sampleMs;
-  const tick = (): void => {
-    sample(true);
-    nextMs += config.sampleMs;
-    // After a stall (slow device call, GC), skip missed ticks rather than bursting.
-    if (nextMs < clockMs()) nextMs = clockMs() + config.sampleMs;
-    timer = setTimeout(tick, nextMs - clockMs());
-  };
-  timer = setTimeout(tick, config.sampleMs);
+  /** Samples every `sampleMs` from now on. */
+  start(): void {
+    this.sample(true);
+    let nextMs = clockMs() + config.sampleMs;
+    const tick = (): void => {
+      this.sample(true);
+      nextMs += config.sampleMs;
+      // After a stall (slow device call, GC), skip missed ticks rather than bursting.
+      if (nextMs < clockMs()) nextMs = clockMs() + config.sampleMs;
+      this.timer = setTimeout(tick, nextMs - clockMs());
+    };
+    this.timer = setTimeout(tick, config.sampleMs);
+  }
 
-  port.on("message", (message: ToWorker) => {
+  /** Opens a window's peaks and answers with its starting snapshot. */
+  private begin(message: Extract<ToWorker, { type: "begin" }>): void {
+    // Seeded with the memory last seen: a window shorter than a sampling period still reports it.
+    const memoryMb: Record<string, number> = {};
+    for (const state of this.states) if (state.channel.info.kind === "gpu" && state.memoryMb !== null) memoryMb[state.channel.info.key] = state.memoryMb;
+    this.open.set(message.window, { peakPowerW: null, memoryMb });
+    if (message.align && message.atMs === undefined && this.stepped.length > 0) {
+      post({ type: "snapshot", request: message.request, snapshot: this.alignedBegin(), peaks: null });
+      return;
+    }
+    const tMs = this.sample(false);
+    post({ type: "snapshot", request: message.request, snapshot: this.snapshot(tMs, message.atMs), peaks: null });
+  }
+
+  /** Closes a window and answers with its ending snapshot and peaks. */
+  private end(message: Extract<ToWorker, { type: "end" }>): void {
+    const peaks = this.open.get(message.window) ?? null;
+    this.open.delete(message.window);
+    if (message.align && message.atMs === undefined && this.stepped.length > 0) {
+      post({ type: "snapshot", request: message.request, snapshot: this.alignedEnd(), peaks });
+      return;
+    }
+    const tMs = this.sample(false);
+    post({ type: "snapshot", request: message.request, snapshot: this.snapshot(tMs, message.atMs), peaks });
+  }
+
+  /** One message from the meter. */
+  handle(message: ToWorker): void {
     switch (message.type) {
-      case "begin": {
-        // Seeded with the memory last seen: a window shorter than a sampling period still reports it.
-        const memoryMb: Record<string, number> = {};
-        for (const state of states) if (state.channel.info.kind === "gpu" && state.memoryMb !== null) memoryMb[state.channel.info.key] = state.memoryMb;
-        open.set(message.window, { peakPowerW: null, memoryMb });
-        if (message.align && message.atMs === undefined && stepped.length > 0) {
-          post({ type: "snapshot", request: message.request, snapshot: alignedBegin(), peaks: null });
-          break;
-        }
-        const tMs = sample(false);
-        post({ type: "snapshot", request: message.request, snapshot: snapshot(tMs, message.atMs), peaks: null });
+      case "begin":
+        this.begin(message);
         break;
-      }
-      case "end": {
-        const peaks = open.get(message.window) ?? null;
-        open.delete(message.window);
-        if (message.align && message.atMs === undefined && stepped.length > 0) {
-          post({ type: "snapshot", request: message.request, snapshot: alignedEnd(), peaks });
-          break;
-        }
-        const tMs = sample(false);
-        post({ type: "snapshot", request: message.request, snapshot: snapshot(tMs, message.atMs), peaks });
+      case "end":
+        this.end(message);
         break;
-      }
       case "drop":
-        open.delete(message.window);
+        this.open.delete(message.window);
         break;
       case "dropAll":
-        open.clear();
+        this.open.clear();
         break;
       case "close":
-        clearTimeout(timer);
-        devices.close();
+        clearTimeout(this.timer);
+        this.devices.close();
         post({ type: "closed", request: message.request });
         port.close();
         break;
     }
-  });
+  }
+}
 
-  post({ type: "ready", channels: states.map((state) => state.channel.info), gpu: devices.gpu, cpu: devices.cpu, warnings: devices.warnings, ring, resolution });
+async function run(): Promise<void> {
+  let devices: OpenedDevices;
+  try {
+    devices = await openDevices(config);
+  } catch (error) {
+    post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  const sampler = new Sampler(devices);
+  sampler.start();
+  port.on("message", (message: ToWorker) => sampler.handle(message));
+  post({ type: "ready", channels: sampler.states.map((state) => state.channel.info), gpu: devices.gpu, cpu: devices.cpu, warnings: devices.warnings, ring: sampler.ring, resolution: sampler.resolution });
 }
 
 void run();
