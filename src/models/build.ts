@@ -125,6 +125,29 @@ function checkTokenizerFits(path: string, vocabSize: number): void {
   }
 }
 
+/** The tokenizer beside the model: the given folder's files copied (checked against the vocabulary), or a synthetic one. */
+function writeTokenizer(outDir: string, config: ModelConfig, tokenizerDir: string | undefined): BuildManifest["tokenizer"] {
+  if (tokenizerDir) {
+    for (const name of ["tokenizer.json", "tokenizer_config.json"]) {
+      const from = join(tokenizerDir, name);
+      if (!existsSync(from)) throw new Error(`tokenizer folder ${tokenizerDir} has no ${name}; give a folder with both files`);
+      copyFileSync(from, join(outDir, name));
+    }
+    checkTokenizerFits(join(outDir, "tokenizer.json"), config.vocab_size);
+    const special = join(tokenizerDir, "special_tokens_map.json");
+    if (existsSync(special)) copyFileSync(special, join(outDir, "special_tokens_map.json"));
+    return "copied";
+  }
+  const files = synthesizeTokenizer({
+    vocabSize: config.vocab_size, bosTokenId: config.bos_token_id, eosTokenId: config.eos_token_id instanceof Array
+      ? config.eos_token_id[0] : config.eos_token_id, padTokenId: config.pad_token_id,
+    modelMaxLength: config.max_position_embeddings,
+  });
+  writeFileSync(join(outDir, "tokenizer.json"), JSON.stringify(files.tokenizer));
+  writeFileSync(join(outDir, "tokenizer_config.json"), JSON.stringify(files.tokenizerConfig, null, 2) + "\n");
+  return "synthetic";
+}
+
 export async function buildModel(options: BuildOptions): Promise<BuildManifest> {
   const started = performance.now();
   const { dtype, outDir } = options;
@@ -163,26 +186,7 @@ export async function buildModel(options: BuildOptions): Promise<BuildManifest> 
 
   writeFileSync(join(outDir, "config.json"), JSON.stringify(config, null, 2) + "\n");
   writeFileSync(join(outDir, "genai_config.json"), JSON.stringify(genaiConfig(config, { graph: graphForm, logits }), null, 4) + "\n");
-  let tokenizer: BuildManifest["tokenizer"] = "synthetic";
-  if (options.tokenizerDir) {
-    for (const name of ["tokenizer.json", "tokenizer_config.json"]) {
-      const from = join(options.tokenizerDir, name);
-      if (!existsSync(from)) throw new Error(`tokenizer folder ${options.tokenizerDir} has no ${name}; give a folder with both files`);
-      copyFileSync(from, join(outDir, name));
-    }
-    checkTokenizerFits(join(outDir, "tokenizer.json"), config.vocab_size);
-    const special = join(options.tokenizerDir, "special_tokens_map.json");
-    if (existsSync(special)) copyFileSync(special, join(outDir, "special_tokens_map.json"));
-    tokenizer = "copied";
-  } else {
-    const files = synthesizeTokenizer({
-      vocabSize: config.vocab_size, bosTokenId: config.bos_token_id, eosTokenId: config.eos_token_id instanceof Array
-        ? config.eos_token_id[0] : config.eos_token_id, padTokenId: config.pad_token_id,
-      modelMaxLength: config.max_position_embeddings,
-    });
-    writeFileSync(join(outDir, "tokenizer.json"), JSON.stringify(files.tokenizer));
-    writeFileSync(join(outDir, "tokenizer_config.json"), JSON.stringify(files.tokenizerConfig, null, 2) + "\n");
-  }
+  const tokenizer = writeTokenizer(outDir, config, options.tokenizerDir);
 
   const files: ManifestFile[] = [];
   for (const name of ["model.onnx", DATA_FILE]) {

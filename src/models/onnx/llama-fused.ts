@@ -25,21 +25,24 @@ export function checkFusedConfig(config: ModelConfig): void {
   }
 }
 
-export function buildLlamaFusedGraph(g: GraphBuilder, config: ModelConfig, act: FloatForm, weights: WeightPlan,
-  logitsForm: LogitsForm = "last"): void {
-  checkFusedConfig(config);
-  const T = floatType(act);
-  const d = headDim(config);
-  const hidden = config.hidden_size;
-  const spec = weightLookup(config);
-  declareDecoderIO(g, config, T, { positionIds: false, logits: logitsForm });
+/** The rotation that puts each left-padded row's current tokens first, and the input ids so rotated. */
+interface PaddingRotation {
+  /** Each row's first flat index, b·S: [B, 1]. */
+  rowStart: string;
+  /** Each row's real (unpadded) current tokens: [B, 1]. */
+  real: string;
+  /** Flat indices b·S + (j + offset) mod S: [B, S]. */
+  rowIndex: (offset: string) => string;
+  frontIds: string;
+}
+
+/**
+ * Row b's current tokens: the last S mask entries hold real[b] ones after S − real[b] pads. Rotating the row
+ * left by the pad count puts the tokens first: flat index b·S + (j + S − real[b]) mod S.
+ */
+function paddingRotation(g: GraphBuilder, zero: string, one: string): PaddingRotation {
   const ids = IO_NAMES.inputIds;
   const mask = IO_NAMES.attentionMask;
-  const zero = g.int64([0], true);
-  const one = g.int64([1], true);
-
-  // Row b's current tokens: the last S mask entries hold real[b] ones after S − real[b] pads. Rotating the row
-  // left by the pad count puts the tokens first: flat index b·S + (j + S − real[b]) mod S.
   g.scope("/model/padding");
   const seqLen = dimOf(g, ids, 1); // [1]
   const batchRange = g.op("Range", [zero, g.op("Squeeze", [dimOf(g, ids, 0), g.int64([0])]), one]);
@@ -50,11 +53,31 @@ export function buildLlamaFusedGraph(g: GraphBuilder, config: ModelConfig, act: 
   const rowIndex = (offset: string) => g.op("Add", [rowStart, g.op("Mod", [g.op("Add", [column, offset]), seqLen])]);
   const toFront = rowIndex(g.op("Sub", [seqLen, real])); // [B, S]
   const frontIds = g.op("Gather", [g.op("Reshape", [ids, g.int64([-1])]), toFront], { axis: { i: 0 } });
+  return { rowStart, real, rowIndex, frontIds };
+}
 
-  // GroupQueryAttention's lengths: seqlens_k = tokens per row − 1, total_sequence_length = the mask's width.
+/** GroupQueryAttention's lengths: seqlens_k = tokens per row − 1, total_sequence_length = the mask's width. */
+function attentionLengths(g: GraphBuilder, one: string): { seqlensK: string; totalLen: string } {
+  const mask = IO_NAMES.attentionMask;
   g.scope("/model/attn_mask_reformat");
   const seqlensK = g.op("Cast", [g.op("Sub", [g.op("ReduceSum", [mask, g.int64([1])], { keepdims: { i: 0 } }), one])], { to: { i: DataType.INT32 } });
   const totalLen = g.op("Cast", [g.op("Squeeze", [dimOf(g, mask, 1), g.int64([0])])], { to: { i: DataType.INT32 } });
+  return { seqlensK, totalLen };
+}
+
+export function buildLlamaFusedGraph(g: GraphBuilder, config: ModelConfig, act: FloatForm, weights: WeightPlan,
+  logitsForm: LogitsForm = "last"): void {
+  checkFusedConfig(config);
+  const T = floatType(act);
+  const d = headDim(config);
+  const hidden = config.hidden_size;
+  const spec = weightLookup(config);
+  declareDecoderIO(g, config, T, { positionIds: false, logits: logitsForm });
+  const zero = g.int64([0], true);
+  const one = g.int64([1], true);
+
+  const { rowStart, real, rowIndex, frontIds } = paddingRotation(g, zero, one);
+  const { seqlensK, totalLen } = attentionLengths(g, one);
 
   g.scope("/model/rotary_emb");
   const cosCache = weights.ropeTable("cos", config.max_position_embeddings, d, config.rope_theta);

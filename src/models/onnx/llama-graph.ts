@@ -15,6 +15,36 @@ export { IO_NAMES } from "./llama-io.js";
 /** float32's lowest value, the mask's "minus infinity" (HF uses finfo.min; finite keeps fully padded rows NaN-free). */
 const MASK_MIN = -3.4028234663852886e38;
 
+/** RoPE tables from position_ids, in fp32 then cast (HF computes cos/sin in fp32): [B, 1, S, d]. */
+function ropeTables(g: GraphBuilder, config: ModelConfig, pos: string, toAct: (v: string) => string): { cos: string; sin: string } {
+  const F32 = DataType.FLOAT;
+  const d = headDim(config);
+  g.scope("/model/rotary_emb");
+  const invFreq = Array.from({ length: d / 2 }, (_, i) => 1 / config.rope_theta ** ((2 * i) / d));
+  const posF = g.op("Unsqueeze", [g.op("Cast", [pos], { to: { i: F32 } }), g.int64([2])]);
+  const freqs = g.op("Mul", [posF, g.float(invFreq, F32)]);
+  const emb = g.op("Concat", [freqs, freqs], { axis: { i: -1 } });
+  const cos = toAct(g.op("Unsqueeze", [g.op("Cos", [emb]), g.int64([1])]));
+  const sin = toAct(g.op("Unsqueeze", [g.op("Sin", [emb]), g.int64([1])]));
+  return { cos, sin };
+}
+
+/** Additive mask [B, 1, S, T] (fp32): query i sits at absolute position T−S+i; keys must be ≤ it and unpadded. */
+function attentionMaskBias(g: GraphBuilder, ids: string, mask: string): string {
+  const F32 = DataType.FLOAT;
+  g.scope("/model/attn_mask");
+  const seqLen = g.op("Squeeze", [g.op("Shape", [ids], { start: { i: 1 }, end: { i: 2 } }), g.int64([0])]);
+  const totalLen = g.op("Squeeze", [g.op("Shape", [mask], { start: { i: 1 }, end: { i: 2 } }), g.int64([0])]);
+  const zero = g.int64([0], true);
+  const one = g.int64([1], true);
+  const keyIdx = g.op("Range", [zero, totalLen, one]);
+  const queryIdx = g.op("Range", [g.op("Sub", [totalLen, seqLen]), totalLen, one]);
+  const causal = g.op("LessOrEqual", [keyIdx, g.op("Unsqueeze", [queryIdx, g.int64([1])])]); // [S, T]
+  const unpadded = g.op("Unsqueeze", [g.op("Cast", [mask], { to: { i: DataType.BOOL } }), g.int64([1, 2])]); // [B,1,1,T]
+  const allowed = g.op("And", [causal, unpadded]);
+  return g.op("Where", [allowed, g.float(0, F32), g.float(MASK_MIN, F32)]);
+}
+
 export function buildLlamaGraph(g: GraphBuilder, config: ModelConfig, act: FloatForm, weights: WeightPlan, logitsForm: LogitsForm = "last"): void {
   const T = floatType(act);
   const F32 = DataType.FLOAT;
@@ -30,28 +60,9 @@ export function buildLlamaGraph(g: GraphBuilder, config: ModelConfig, act: Float
   g.scope("/model/embed_tokens");
   let x = g.op("Gather", [weights.tensor(spec("model.embed_tokens.weight")), ids]);
 
-  // RoPE tables from position_ids, in fp32 then cast (HF computes cos/sin in fp32): [B, 1, S, d]
-  g.scope("/model/rotary_emb");
-  const invFreq = Array.from({ length: d / 2 }, (_, i) => 1 / config.rope_theta ** ((2 * i) / d));
-  const posF = g.op("Unsqueeze", [g.op("Cast", [pos], { to: { i: F32 } }), g.int64([2])]);
-  const freqs = g.op("Mul", [posF, g.float(invFreq, F32)]);
-  const emb = g.op("Concat", [freqs, freqs], { axis: { i: -1 } });
   const toAct = (v: string) => (T === F32 ? v : g.op("Cast", [v], { to: { i: T } }));
-  const cos = toAct(g.op("Unsqueeze", [g.op("Cos", [emb]), g.int64([1])]));
-  const sin = toAct(g.op("Unsqueeze", [g.op("Sin", [emb]), g.int64([1])]));
-
-  // Additive mask [B, 1, S, T] (fp32): query i sits at absolute position T−S+i; keys must be ≤ it and unpadded.
-  g.scope("/model/attn_mask");
-  const seqLen = g.op("Squeeze", [g.op("Shape", [ids], { start: { i: 1 }, end: { i: 2 } }), g.int64([0])]);
-  const totalLen = g.op("Squeeze", [g.op("Shape", [mask], { start: { i: 1 }, end: { i: 2 } }), g.int64([0])]);
-  const zero = g.int64([0], true);
-  const one = g.int64([1], true);
-  const keyIdx = g.op("Range", [zero, totalLen, one]);
-  const queryIdx = g.op("Range", [g.op("Sub", [totalLen, seqLen]), totalLen, one]);
-  const causal = g.op("LessOrEqual", [keyIdx, g.op("Unsqueeze", [queryIdx, g.int64([1])])]); // [S, T]
-  const unpadded = g.op("Unsqueeze", [g.op("Cast", [mask], { to: { i: DataType.BOOL } }), g.int64([1, 2])]); // [B,1,1,T]
-  const allowed = g.op("And", [causal, unpadded]);
-  const maskBias = g.op("Where", [allowed, g.float(0, F32), g.float(MASK_MIN, F32)]);
+  const { cos, sin } = ropeTables(g, config, pos, toAct);
+  const maskBias = attentionMaskBias(g, ids, mask);
 
   const rmsNorm = (input: string, weightName: string): string => {
     const x32 = T === F32 ? input : g.op("Cast", [input], { to: { i: F32 } });

@@ -14,7 +14,7 @@ import { blobBytes, kBlocks, quantizeRows, zeroPointBytesPerRow, type NBitsShape
 import { DataType, bytesPerElement, writeNode, writeTensor, type NodeDef, type TensorDef } from "../../formats/onnx-proto.js";
 import { ProtoWriter, writeField } from "../../formats/protobuf.js";
 import { halfRound } from "../onnx/weight-jobs.js";
-import { parseModel, type ParsedTensor } from "./onnx-reader.js";
+import { parseModel, type ParsedModel, type ParsedTensor } from "./onnx-reader.js";
 
 export interface QuantizeOptions {
   /** Folder with model.onnx (and its external data); other files are copied along. */
@@ -88,6 +88,33 @@ function fileBytes(dir: string, modelFile: string, locations: Set<string>): numb
   return total;
 }
 
+/** The model's bytes with the replaced nodes, the initializers kept inline, and the external ones (kept and new). */
+function encodeQuantized(model: ParsedModel, replaced: ReadonlyMap<number, NodeDef>, keptInline: readonly ParsedTensor[], external: readonly TensorDef[]): Uint8Array {
+  const w = new ProtoWriter();
+  const hasContrib = model.opsets.some((o) => o.domain === "com.microsoft");
+  for (const f of model.modelFields) writeField(w, f);
+  if (!hasContrib && replaced.size > 0) w.message(8, (o) => o.string(1, "com.microsoft").int(2, 1));
+  w.message(7, (g) => {
+    model.nodes.forEach((node, i) => {
+      const r = replaced.get(i);
+      g.message(1, (x) => (r ? writeNode(x, r) : node.fields.forEach((f) => writeField(x, f))));
+    });
+    for (const t of keptInline) g.message(5, (x) => t.fields.forEach((f) => writeField(x, f)));
+    for (const t of external) g.message(5, (x) => writeTensor(x, t));
+    for (const f of model.graphFields) writeField(g, f);
+  });
+  return w.finish();
+}
+
+/** Copies every plain file of `inputDir` but the `left` names into `outDir`. */
+function copyAlong(inputDir: string, outDir: string, left: readonly string[]): void {
+  const skip = new Set(left);
+  for (const name of readdirSync(inputDir)) {
+    if (skip.has(name)) continue;
+    if (statSync(join(inputDir, name)).isFile()) copyFileSync(join(inputDir, name), join(outDir, name));
+  }
+}
+
 export function quantizeModel(options: QuantizeOptions): QuantizeReport {
   const { inputDir, outDir, bits } = options;
   const blockSize = options.blockSize ?? 32;
@@ -151,27 +178,11 @@ export function quantizeModel(options: QuantizeOptions): QuantizeReport {
   }
   sink.close();
 
-  const w = new ProtoWriter();
-  const hasContrib = model.opsets.some((o) => o.domain === "com.microsoft");
-  for (const f of model.modelFields) writeField(w, f);
-  if (!hasContrib && replaced.size > 0) w.message(8, (o) => o.string(1, "com.microsoft").int(2, 1));
-  w.message(7, (g) => {
-    model.nodes.forEach((node, i) => {
-      const r = replaced.get(i);
-      g.message(1, (x) => (r ? writeNode(x, r) : node.fields.forEach((f) => writeField(x, f))));
-    });
-    for (const t of keptInline) g.message(5, (x) => t.fields.forEach((f) => writeField(x, f)));
-    for (const t of [...keptExternal, ...newInits]) g.message(5, (x) => writeTensor(x, t));
-    for (const f of model.graphFields) writeField(g, f);
-  });
-  writeFileSync(join(outDir, modelFile), w.finish());
+  writeFileSync(join(outDir, modelFile), encodeQuantized(model, replaced, keptInline, [...keptExternal, ...newInits]));
 
   // Tokenizer, configs and the like travel along; the old weights do not.
   const locations = new Set(model.initializers.flatMap((t) => (t.external ? [t.external.location] : [])));
-  for (const name of readdirSync(inputDir)) {
-    if (name === modelFile || locations.has(name) || name === "wattlab-manifest.json") continue;
-    if (statSync(join(inputDir, name)).isFile()) copyFileSync(join(inputDir, name), join(outDir, name));
-  }
+  copyAlong(inputDir, outDir, [modelFile, ...locations, "wattlab-manifest.json"]);
   report.bytesBefore = fileBytes(inputDir, modelFile, locations);
   report.bytesAfter = fileBytes(outDir, modelFile, new Set([DATA_FILE]));
   return report;
