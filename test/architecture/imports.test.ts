@@ -107,3 +107,24 @@ test("a wrong import is caught: upward, between peers, and from a folder no laye
   assert.match(found[3], /src\/attic is in no layer/);
   assert.deepEqual(violations(importsOf("sweep/run.ts", '// import { x } from "../lab/models.js"\nimport { y } from "./record.js";\n')), [], "comments and same-folder imports are fine");
 });
+
+/** The layers the README's mermaid diagram draws, bottom to top: each box's first line, its parts split on " · ". */
+export function drawnLayers(readme: string): string[][] {
+  const block = /```mermaid\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Architecture")))?.[1] ?? "";
+  const boxes = new Map<string, string[]>();
+  const order: string[] = [];
+  for (const [, id, label] of block.matchAll(/(\w+)\["([^"<]+)/g)) {
+    if (!boxes.has(id)) order.push(id);
+    boxes.set(id, label.split(" · ").map((part) => part.trim().replace(/\.ts$/, "")));
+  }
+  return order.map((id) => boxes.get(id)!).reverse();
+}
+
+test("the README's architecture diagram draws LAYERS, and its table names every part of src/", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const sorted = (layers: readonly (readonly string[])[]) => layers.map((parts) => [...parts].sort());
+  assert.deepEqual(sorted(drawnLayers(readme)), sorted(LAYERS), "README.md's ## Architecture mermaid diagram, bottom to top");
+  const section = readme.slice(readme.indexOf("## Architecture"), readme.indexOf("```mermaid"));
+  const parts = readdirSync(src).map((name) => (name.endsWith(".ts") ? `src/${name}` : `src/${name}/`));
+  assert.deepEqual(parts.filter((part) => !section.includes("`" + part + "`")), [], "parts of src/ missing from README.md's layer table");
+});
