@@ -11,9 +11,9 @@
 // Embodied carbon (off unless asked for): the hardware's manufacturing emissions spread over its service life at an
 // assumed utilisation, charged by the run's seconds: g = kgCO2e × 1000 × seconds / (lifetime s × utilisation).
 // wattlab ships no hardware figure (no published per-device figure is built in), so the user gives it.
-import { averageIntensity } from "@tgwf/co2/data";
 import { JOULES_PER_KWH, latestIntensity, yearlyIntensity } from "../meter/carbon.js";
 import type { CarbonFigure } from "./record.js";
+import { WORLD_INTENSITY_G_PER_KWH } from "./record-carbon.js";
 import { checkCarbonSetting, checkEmbodied, DEFAULT_CARBON_CACHE_S, DEFAULT_ZONE, type CarbonSetting } from "./carbon-setting.js";
 
 export {
@@ -24,9 +24,9 @@ export {
 
 const SECONDS_PER_YEAR = 365.25 * 24 * 3600;
 
-/** The world average as shipped in @tgwf/co2 (Ember): read from the package, not retyped. Units: gCO2eq/kWh. */
+/** The world average as shipped in @tgwf/co2 (Ember): WORLD_INTENSITY_G_PER_KWH, its one definition. Units: gCO2eq/kWh. */
 export function worldIntensityGPerKwh(): number {
-  return averageIntensity.data[DEFAULT_ZONE];
+  return WORLD_INTENSITY_G_PER_KWH;
 }
 
 /** The intensity a run is charged at. */
