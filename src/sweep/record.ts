@@ -63,6 +63,8 @@ export const RECORD_COLUMNS = [
   "weight_form", "graph_form", "execution_provider", "backend_version", "context_length", "model_load_s", "model_dir", "model_manifest_hash", "model_weight_bytes",
   // machine and software
   "gpu_model", "gpu_driver", "cpu_model", "hostname", "os", "node_version", "wattlab_version", "git_commit",
+  // where a batch scheduler ran it (src/sweep/cluster.ts): the node, Slurm's job and array ids, the GPUs the task saw
+  "slurm_node", "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id", "cuda_visible_devices",
   "started_at", "ended_at",
 ] as const;
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
@@ -80,6 +82,11 @@ export interface RunMetadata {
   node_version: string | null;
   wattlab_version: string | null;
   git_commit: string | null;
+  slurm_node?: string | null;
+  slurm_job_id?: string | null;
+  slurm_array_job_id?: string | null;
+  slurm_array_task_id?: string | null;
+  cuda_visible_devices?: string | null;
 }
 
 export interface CarbonFigure {
