@@ -1,5 +1,5 @@
 // The sampler thread: owns every device (NVML calls take milliseconds on a real GPU), samples on a timer,
-// keeps cumulative energy per channel, writes power into the shared ring and answers begin/end with a fresh reading.
+// keeps cumulative energy per channel, writes power into the ring buffer both threads read and answers begin/end with a fresh reading.
 import { parentPort, workerData } from "node:worker_threads";
 import type { Channel, ChannelReading } from "./devices/channel.js";
 import { openDevices, type OpenedDevices } from "./devices/open.js";

@@ -3,9 +3,9 @@
 // dynamic import() of a literal path, type-only ones included (a type couples a module as much as a value does).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, posix, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, posix, relative, sep } from "node:path";
+import { sourceFiles, srcDir } from "../support/source-files.js";
 
 /** Bottom to top. A folder (or a file at src/'s root, by its name) imports only from its own or a lower layer;
  * the parts of one layer are peers and import none of each other. */
@@ -66,16 +66,9 @@ export function violations(edges: readonly ImportEdge[], exceptions: Readonly<Re
   return problems;
 }
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
-const src = join(root, "src");
+const src = srcDir;
+const root = dirname(srcDir);
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith(".ts") && !name.endsWith(".d.ts") ? [path] : [];
-  });
-}
 
 function edgesOfSrc(): ImportEdge[] {
   return sourceFiles(src).flatMap((path) => importsOf(relative(src, path).split(sep).join("/"), readFileSync(path, "utf8")));

@@ -4,9 +4,9 @@
 // included).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { sourceFiles, srcDir } from "../support/source-files.js";
 import ts from "typescript";
 
 export const MAX_FILE_LINES = 300;
@@ -73,16 +73,9 @@ export function oversized(
   return problems;
 }
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
-const src = join(root, "src");
+const src = srcDir;
+const root = dirname(srcDir);
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith(".ts") && !name.endsWith(".d.ts") ? [path] : [];
-  });
-}
 
 function srcFiles(): { path: string; text: string }[] {
   return sourceFiles(src).map((path) => ({ path: relative(src, path).split(sep).join("/"), text: readFileSync(path, "utf8") }));
