@@ -15,14 +15,12 @@ function positive(value: unknown, name: string): void {
 
 /** Throws a RangeError (or TypeError) naming the first option that is wrong and what it should be. */
 export function validateLoadOptions(options: LoadOptions): void {
-  let url: URL;
+  let protocol = "";
   try {
-    url = new URL(options.endpoint);
-  } catch {
-    throw new TypeError(`load: endpoint must be a URL such as http://127.0.0.1:8000 or http://host:8000/v1, got ${JSON.stringify(options.endpoint)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`load: endpoint must start with http:// or https://, got ${url.protocol}`);
+    protocol = new URL(options.endpoint).protocol;
+  } catch { /* reported below */ }
+  if (protocol !== "http:" && protocol !== "https:") {
+    throw new TypeError(`load: endpoint must be an http:// or https:// URL such as http://127.0.0.1:8000 or http://host:8000/v1, got ${JSON.stringify(options.endpoint)}`);
   }
   if (typeof options.model !== "string" || options.model === "") throw new TypeError("load: model must name the server's model (see its /v1/models)");
   if (typeof options.prompts !== "function") throw new TypeError("load: prompts must be a function (index) => { prompt, promptTokens }");
