@@ -5,6 +5,12 @@
 export { measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir } from "./lab/index.js";
 export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions } from "./lab/index.js";
 
+// Serving: an OpenAI-compatible server over a model (serveModel) or an opened engine (startServer), energy per answer
+export { serveModel } from "./lab/index.js";
+export type { ServeModelOptions, ServedModel } from "./lab/index.js";
+export { startServer } from "./serve/index.js";
+export type { ServeHandle, ServeMetrics, ServeOptions, ServeUsage } from "./serve/index.js";
+
 // Analysis: rows → tables, findings and charts' data
 export {
   loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, datasetNote, change, seriesChart, powerTraceChart,

@@ -16,6 +16,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandSpe
   run: { summary: "execute notebooks headless through the tslab kernel", load: async () => (await import("./commands/run.js")).runCommand },
   kernel: { summary: "kernel install: register the wattlab Jupyter kernel (tslab)", load: async () => (await import("./commands/kernel.js")).kernelCommand },
   bundle: { summary: "pack the CLI, its native packages and optionally Node into one folder for an offline (air-gapped) node", load: async () => (await import("./commands/bundle.js")).bundleCommand },
+  serve: { summary: "serve a model over an OpenAI-compatible HTTP API, each answer's usage carrying its energy", load: async () => (await import("./commands/serve.js")).serveCommand },
   slurm: { summary: "write (and with --submit, submit) a sweep as a Slurm job array of shards plus a dependent merge", load: async () => (await import("./commands/slurm.js")).slurmCommand },
 };
 

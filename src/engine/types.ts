@@ -20,6 +20,12 @@ export interface GenerationHooks {
   /** After the first token of every row is known (time to first token). */
   afterPrefill?(): void | Promise<void>;
   afterDecode?(): void | Promise<void>;
+  /**
+   * After the prefill (once afterPrefill has run) and after each decode step, outside the engine's timings: the
+   * token each row made in that step, null for a row already finished. Returning "stop" ends the generation
+   * after this step (a server whose every client has what it asked for); afterDecode still runs.
+   */
+  afterStep?(tokens: readonly (number | null)[]): void | "stop" | Promise<void | "stop">;
 }
 
 export interface GenerationResult {

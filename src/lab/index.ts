@@ -7,3 +7,5 @@ export { measureGeneration } from "./measure.js";
 export type { MeasureGenerationOptions, MeasuredGeneration } from "./measure.js";
 export { sweep } from "./sweep.js";
 export type { LabSweepOptions } from "./sweep.js";
+export { serveModel, defaultServedName } from "./serve.js";
+export type { ServeModelOptions, ServedModel } from "./serve.js";

@@ -13,7 +13,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["util", "version", "quantities", "formats"], // primitives: seeded RNG, statistics; one definition per quantity; ONNX and GGUF encodings
   ["meter", "notebook"], // joules from the machine's counters; the notebook kernel and runner
   ["models", "engine", "data", "load"], // building models; running them; prompts and dataset names; load on a server
-  ["sweep"], // plan, validate, run, record, store
+  ["sweep", "serve"], // plan, validate, run, record, store; the OpenAI-compatible server over an engine
   ["analysis"], // rows → tables, findings, charts
   ["lab", "bundle"], // wiring real parts for the CLI and notebooks; the portable bundle
   ["cli", "index"], // entry points

@@ -6,6 +6,8 @@
 import { performance } from "node:perf_hooks";
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { Engine, EngineInfo, GenerateRequest, GenerationHooks, GenerationResult } from "../types.js";
+import type { GenerationSlots, SlotEngine, SlotOptions } from "../slots.js";
+import { LlamaCppSlots } from "./slots.js";
 
 export interface ContextShape {
   sequences: number;
@@ -41,12 +43,16 @@ function sampledToken(results: Array<{ next: { token?: number | null } } | undef
   return token;
 }
 
-export class LlamaCppEngine implements Engine {
+/** Tokens per sequence of slots opened without a size: at most this, at most the model's context. */
+const DEFAULT_SLOT_CONTEXT = 2048;
+
+export class LlamaCppEngine implements SlotEngine {
   static readonly NAME = "llama.cpp";
   private context: LlamaContext | null = null;
   private sequences: LlamaContextSequence[] = [];
   private busy = false;
   private disposed = false;
+  private slots: LlamaCppSlots | null = null;
 
   constructor(readonly info: EngineInfo, private readonly model: LlamaModel, private readonly settings: LlamaCppEngineSettings) {}
 
@@ -90,6 +96,7 @@ export class LlamaCppEngine implements Engine {
   async generate(request: GenerateRequest, hooks: GenerationHooks = {}): Promise<GenerationResult> {
     if (this.disposed) throw new Error("LlamaCppEngine.generate: the engine is disposed; open a new one");
     if (this.busy) throw new Error("LlamaCppEngine.generate: a generation is already running on this engine; await it first");
+    if (this.slots) throw new Error("LlamaCppEngine.generate: the engine's slots are open (openSlots); generate through them, or close them first");
     this.busy = true;
     try {
       this.check(request);
@@ -144,8 +151,9 @@ export class LlamaCppEngine implements Engine {
     const prefillS = (performance.now() - mark) / 1000;
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
     await hooks.afterPrefill?.();
+    let stop = (await hooks.afterStep?.(outputIds.map((row) => row[0]))) === "stop";
 
-    while (done.some((d) => !d)) {
+    while (!stop && done.some((d) => !d)) {
       const active = done.flatMap((d, r) => (d ? [] : [r]));
       mark = performance.now();
       const step = await Promise.all(active.map((r) => {
@@ -155,6 +163,8 @@ export class LlamaCppEngine implements Engine {
       step.forEach((results, i) => accept(active[i], sampledToken(results, 0, active[i])));
       decodeStepS.push((performance.now() - mark) / 1000);
       peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
+      const made = new Map(active.map((r) => [r, outputIds[r][outputIds[r].length - 1]]));
+      stop = (await hooks.afterStep?.(outputIds.map((_, r) => made.get(r) ?? null))) === "stop";
     }
     await hooks.afterDecode?.();
 
@@ -184,6 +194,32 @@ export class LlamaCppEngine implements Engine {
     return sameLength && promptTokens <= (this.context?.batchSize ?? 0);
   }
 
+  /**
+   * Continuous batching (src/engine/slots.ts): a context of `sequences` sequences of `contextSize` tokens each
+   * (default the model's context, at most 2048), served by one loop (slots.ts). The engine's own context is freed
+   * first; generate() refuses while the slots are open.
+   */
+  async openSlots(options: SlotOptions): Promise<GenerationSlots> {
+    if (this.disposed) throw new Error("LlamaCppEngine.openSlots: the engine is disposed; open a new one");
+    if (this.busy || this.slots) throw new Error("LlamaCppEngine.openSlots: the engine is busy (a generation or other slots); wait for it or close them");
+    if (!Number.isInteger(options.sequences) || options.sequences < 1) throw new Error(`openSlots: sequences must be an integer ≥ 1, got ${options.sequences}`);
+    await this.releaseContext();
+    const slots = await LlamaCppSlots.open(this.model, {
+      sequences: options.sequences, contextSize: Math.min(options.contextSize ?? DEFAULT_SLOT_CONTEXT, this.info.contextLength),
+      batchSize: options.batchSize ?? Math.max(512, options.sequences), threads: this.settings.threads, vocabSize: this.info.vocabSize,
+    });
+    this.slots = slots;
+    return {
+      capacity: slots.capacity, contextSize: slots.contextSize,
+      generate: (request) => slots.generate(request),
+      stats: () => slots.stats(),
+      close: async () => {
+        await slots.close();
+        if (this.slots === slots) this.slots = null;
+      },
+    };
+  }
+
   private async releaseContext(): Promise<void> {
     const context = this.context;
     this.context = null;
@@ -194,6 +230,8 @@ export class LlamaCppEngine implements Engine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    await this.slots?.close();
+    this.slots = null;
     await this.releaseContext();
     if (!this.model.disposed) await this.model.dispose();
   }

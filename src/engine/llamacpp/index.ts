@@ -9,6 +9,8 @@ import { LlamaCppEngine } from "./engine.js";
 
 export { LlamaCppEngine } from "./engine.js";
 export type { ContextShape, LlamaCppEngineSettings } from "./engine.js";
+export { LlamaCppSlots } from "./slots.js";
+export type { LlamaCppSlotsOptions } from "./slots.js";
 export { binaryPackageName, isGgufUri, localGguf, resolveGgufPath } from "./backend.js";
 export type { LlamaCppBuild, LlamaCppDevice } from "./backend.js";
 

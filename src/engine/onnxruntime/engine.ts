@@ -166,8 +166,11 @@ export class OnnxRuntimeEngine implements Engine {
     let peakRssBytes = process.memoryUsage.rss();
     let past: OrtTensor[] = this.emptyPast(rows);
 
+    /** What the last step made per row, null for rows finished before it (afterStep's argument). */
+    let stepTokens: (number | null)[] = [];
     /** Records a step's tokens; returns the ids to feed next (finished rows get the pad). */
     const accept = (tokens: number[]): number[] => tokens.map((token, r) => {
+      stepTokens[r] = done[r] ? null : token;
       if (done[r]) return this.padTokenId;
       outputIds[r].push(token);
       if (!fixedLength && eos.has(token)) done[r] = true;
@@ -194,8 +197,9 @@ export class OnnxRuntimeEngine implements Engine {
       const prefillS = (performance.now() - mark) / 1000;
       peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
       await hooks.afterPrefill?.();
+      let stop = (await hooks.afterStep?.([...stepTokens])) === "stop";
 
-      for (let step = 1; step < maxNewTokens && (fixedLength || done.some((d) => !d)); step++) {
+      for (let step = 1; !stop && step < maxNewTokens && (fixedLength || done.some((d) => !d)); step++) {
         mark = performance.now();
         const feeds = this.feeds(batch, past, {
           ids: batch.decodeIds(sig.inputIds.type, next), positions: sig.positionIds ? batch.decodePositions(sig.positionIds.type, step) : null,
@@ -204,6 +208,7 @@ export class OnnxRuntimeEngine implements Engine {
         next = await runStep(feeds);
         decodeStepS.push((performance.now() - mark) / 1000);
         peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
+        stop = (await hooks.afterStep?.([...stepTokens])) === "stop";
       }
       await hooks.afterDecode?.();
 
