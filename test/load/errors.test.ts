@@ -15,23 +15,23 @@ test("each fault is a failed record with its one-line reason, and the requests b
   try {
     const started = performance.now();
     const run = await runLoad(loadOptions(server.url, {
-      arrival: { kind: "closed", concurrency: 3 }, numRequests: 2 * FAULTS.length, maxTokens: 16, requestTimeoutS: 0.5,
+      arrival: { kind: "closed", concurrency: 3 }, numRequests: 2 * FAULTS.length, maxTokens: 16, requestTimeoutS: 1.5,
       prompts: (i) => ({ prompt: prompt(i), promptTokens: 2 }),
     }));
-    assert.ok(performance.now() - started < 5000, "no hang: the stalled request gave up after its timeout");
+    assert.ok(performance.now() - started < 8000, "no hang: the stalled request gave up after its timeout");
     const errors = Object.fromEntries(run.records.filter((r) => r.index % 2 === 1).map((r) => [prompt(r.index), r.error]));
     assert.deepEqual(errors, {
       "fail-500": "HTTP 500: model overloaded",
       "cut-3": "stream cut after 3 tokens",
       "end-2": "stream cut after 2 tokens",
       "stream-error": "server error after 2 tokens: out of KV cache",
-      stall: "timed out after 0.5 s",
+      stall: "timed out after 1.5 s",
       "many-40": "server returned 40 tokens for max_tokens 16",
     });
     assert.ok(run.records.filter((r) => r.index % 2 === 1).every((r) => !r.ok));
-    assert.ok(run.records.filter((r) => r.index % 2 === 0).every((r) => r.ok && r.outputTokens === 16), "the good requests completed");
+    assert.ok(run.records.filter((r) => r.index % 2 === 0).every((r) => r.ok && r.outputTokens === 16), `the good requests completed: ${run.records.map((r) => r.error).join(", ")}`);
     const stalled = run.records.find((r) => prompt(r.index) === "stall")!;
-    assert.ok(stalled.e2eS >= 0.5 && stalled.e2eS < 2, `stalled request ended after ${stalled.e2eS} s`);
+    assert.ok(stalled.e2eS >= 1.5 && stalled.e2eS < 4, `stalled request ended after ${stalled.e2eS} s`);
     const cut = run.records.find((r) => prompt(r.index) === "cut-3")!;
     assert.equal(cut.outputTokens, 3, "a cut stream keeps the tokens it got");
     const summary = summarizeLoad(run, null, DEFAULT_SLO);
