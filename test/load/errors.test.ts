@@ -1,12 +1,12 @@
 // Every way a request can fail is a failed record with a one-line reason, the other requests complete, and the run
 // returns promptly: a 500 with an error JSON, a stream cut, a clean end without [DONE], an error inside the stream,
-// a response slower than the timeout, a server that ignores max_tokens, a closed port.
+// a response slower than the timeout, a server that ignores max_tokens or stream: true, a closed port.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runLoad, summarizeLoad, DEFAULT_SLO } from "../../src/load/index.js";
 import { closedPort, loadOptions, startStandIn } from "./stand-in-server.js";
 
-const FAULTS = ["fail-500", "cut-3", "end-2", "stream-error", "stall", "many-40"];
+const FAULTS = ["fail-500", "cut-3", "end-2", "stream-error", "stall", "many-40", "no-stream"];
 
 test("each fault is a failed record with its one-line reason, and the requests between them complete", async () => {
   const server = await startStandIn({ tokenDelayMs: 5 });
@@ -27,6 +27,7 @@ test("each fault is a failed record with its one-line reason, and the requests b
       "stream-error": "server error after 2 tokens: out of KV cache",
       stall: "timed out after 1.5 s",
       "many-40": "server returned 40 tokens for max_tokens 16",
+      "no-stream": "not streamed: the server answered with content-type application/json; it must accept stream: true",
     });
     assert.ok(run.records.filter((r) => r.index % 2 === 1).every((r) => !r.ok));
     assert.ok(run.records.filter((r) => r.index % 2 === 0).every((r) => r.ok && r.outputTokens === 16), `the good requests completed: ${run.records.map((r) => r.error).join(", ")}`);
@@ -37,7 +38,7 @@ test("each fault is a failed record with its one-line reason, and the requests b
     const summary = summarizeLoad(run, null, DEFAULT_SLO);
     assert.equal(summary.failed, FAULTS.length);
     assert.equal(summary.completed, FAULTS.length);
-    assert.deepEqual(summary.failureReasons, { "HTTP 500": 1, "stream cut": 2, "server error": 1, "timed out": 1, "too many tokens": 1 });
+    assert.deepEqual(summary.failureReasons, { "HTTP 500": 1, "stream cut": 2, "server error": 1, "timed out": 1, "too many tokens": 1, "not streamed": 1 });
   } finally {
     await server.close();
   }

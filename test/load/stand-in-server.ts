@@ -8,6 +8,7 @@
 //   "many-K"         K tokens whatever max_tokens said, with usage
 //   "stream-error"   two tokens, then a chunk holding an error object
 //   "echo-key"       HTTP 401 whose message repeats the Authorization header
+//   "no-stream"      one JSON completion (application/json), as a server that ignores stream: true
 // Anything else streams max_tokens tokens (or `tokens` when set). Every event is written in two pieces, split
 // mid-JSON, and a keep-alive comment goes first, so the client's parser meets text split across reads.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -117,6 +118,10 @@ async function answer(req: IncomingMessage, res: ServerResponse, options: StandI
     const message = prompt === "fail-500" ? "model overloaded\nretry later" : `invalid key ${req.headers.authorization}`;
     res.writeHead(status, { "content-type": "application/json" });
     return void res.end(JSON.stringify({ error: { message, type: "server_error" } }));
+  }
+  if (prompt === "no-stream") {
+    res.writeHead(200, { "content-type": "application/json" });
+    return void res.end(JSON.stringify({ choices: [{ index: 0, text: "all at once", finish_reason: "length" }] }));
   }
   await stream(res, body, chat, options);
 }
