@@ -80,7 +80,11 @@ export class LlamaCppSlots implements GenerationSlots {
 
   generate(request: SlotRequest): Promise<SlotResult> {
     if (this.closed) return Promise.reject(new Error("the llama.cpp slots are closed; open new ones"));
-    this.check(request);
+    try {
+      this.check(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<SlotResult>((resolve, reject) => {
       this.waiting.push({
         request, resolve, reject, arrivedMs: performance.now(), queuedS: 0, sequence: null, outputIds: [],
