@@ -9,6 +9,10 @@ export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions } fr
 export { serveModel } from "./lab/index.js";
 export type { ServeModelOptions, ServedModel } from "./lab/index.js";
 export { startServer } from "./serve/index.js";
+// Serving load: closed/open-loop levels against any OpenAI-compatible endpoint, energy over each steady state
+export { servingSweep } from "./lab/index.js";
+export type { LabServingOptions } from "./lab/index.js";
+export type { ServingRecord, ServingSummary, ServingSpec } from "./sweep/serving/index.js";
 export type { ServeHandle, ServeMetrics, ServeOptions, ServeUsage } from "./serve/index.js";
 
 // Analysis: rows → tables, findings and charts' data

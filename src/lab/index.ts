@@ -9,3 +9,5 @@ export { sweep } from "./sweep.js";
 export type { LabSweepOptions } from "./sweep.js";
 export { serveModel, defaultServedName } from "./serve.js";
 export type { ServeModelOptions, ServedModel } from "./serve.js";
+export { servingSweep, servingTokenizer, labServingDeps } from "./serving.js";
+export type { LabServingOptions } from "./serving.js";

@@ -7,6 +7,7 @@
 // - open loop: from the first token of the run until the first request ends after arrivals stopped (the last request
 //   sent, or the duration reached); none when the first token came only after arrivals stopped.
 // The hooks are awaited without holding the load up: requests keep being sent and read while they run.
+import { setMaxListeners } from "node:events";
 import type { LoadOptions, LoadRun, RequestRecord } from "./types.js";
 import { sendRequest } from "./request.js";
 import { poissonArrivals } from "./arrivals.js";
@@ -51,6 +52,8 @@ class LoadRunner {
 
   async run(): Promise<LoadRun> {
     const { signal, durationS, arrival, numRequests } = this.options;
+    // every request in flight listens for the run's abort: at concurrency 64 that is 64 listeners, none leaked
+    setMaxListeners(0, this.controller.signal);
     const onAbort = () => { this.stop(); this.controller.abort(); };
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });

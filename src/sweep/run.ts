@@ -43,7 +43,7 @@ function gpuFacts(description: MeterDescription | null): Pick<RunMetadata, "gpu_
   };
 }
 
-async function machineMetadata(meter: SweepMeter, deps: SweepDeps): Promise<RunMetadata> {
+async function machineMetadata(meter: SweepMeter, deps: Pick<SweepDeps, "metadata">): Promise<RunMetadata> {
   let description: MeterDescription | null = null;
   try { description = (await meter.describe?.()) ?? null; } catch { /* metadata is best effort */ }
   let version: string | null = null;
@@ -64,7 +64,7 @@ async function machineMetadata(meter: SweepMeter, deps: SweepDeps): Promise<RunM
  * What every row of the sweep shares, read once the meter is open: idle power (the baseline, where the meter takes
  * one), the machine, the energy counter's update period and step, and the CPU estimate's scope.
  */
-async function openFacts(meter: SweepMeter, deps: SweepDeps, idleSeconds: number, say: (message: string) => void):
+export async function openFacts(meter: SweepMeter, deps: Pick<SweepDeps, "metadata">, idleSeconds: number, say: (message: string) => void):
   Promise<{ idlePowerW: number | null; metadata: RunMetadata; counter: RecordContext["counter"]; cpuEstimate: RecordContext["cpuEstimate"] }> {
   let idlePowerW: number | null = null;
   if (meter.measureIdle && idleSeconds > 0) {

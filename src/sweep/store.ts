@@ -18,28 +18,34 @@ export type WarningSink = (warning: StoreWarning) => void;
 
 export const printWarning: WarningSink = (w) => console.warn(`wattlab: ${w.file}:${w.line}: ${w.message}`);
 
-export interface ResultsFile {
+/** What every stored row has: the serving rows (src/sweep/serving/record.ts) share the store with RunRecord's. */
+export interface StoredRow {
+  key: string;
+  state: "completed" | "failed";
+}
+
+export interface ResultsFile<R extends StoredRow = RunRecord> {
   /** Valid rows in file order (superseded attempts included). */
-  rows: RunRecord[];
+  rows: R[];
   warnings: StoreWarning[];
   /** The file does not end with a newline: the next append must start a new line first. */
   unterminated: boolean;
 }
 
-function isRow(value: unknown): value is RunRecord {
+function isRow<R extends StoredRow>(value: unknown): value is R {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
   return typeof v.key === "string" && v.key !== "" && (v.state === "completed" || v.state === "failed");
 }
 
 /** Reads a results JSONL file; a missing file is empty. Bad lines become warnings, never exceptions. */
-export function readResults(path: string): ResultsFile {
+export function readResults<R extends StoredRow = RunRecord>(path: string): ResultsFile<R> {
   if (!existsSync(path)) return { rows: [], warnings: [], unterminated: false };
   const text = readFileSync(path, "utf8");
   const lines = text.split("\n");
   const unterminated = text.length > 0 && !text.endsWith("\n");
   if (!unterminated) lines.pop(); // the empty string after the final newline
-  const rows: RunRecord[] = [];
+  const rows: R[] = [];
   const warnings: StoreWarning[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === "") return;
@@ -56,7 +62,7 @@ export function readResults(path: string): ResultsFile {
       });
       return;
     }
-    if (isRow(parsed)) rows.push(parsed);
+    if (isRow<R>(parsed)) rows.push(parsed);
     else warnings.push({ file: path, line: i + 1, message: 'not a result row (needs a "key" and a "state" of completed or failed); ignored' });
   });
   return { rows, warnings, unterminated };
@@ -66,8 +72,8 @@ export function readResults(path: string): ResultsFile {
  * One row per key: a completed row beats a failed one; between rows of the same state the later wins
  * (a forced rerun replaces the earlier measurement). Keys keep their first-appearance order.
  */
-export function effectiveRows(rows: readonly RunRecord[]): RunRecord[] {
-  const byKey = new Map<string, RunRecord>();
+export function effectiveRows<R extends StoredRow>(rows: readonly R[]): R[] {
+  const byKey = new Map<string, R>();
   for (const row of rows) {
     const prior = byKey.get(row.key);
     if (!prior || row.state === "completed" || prior.state === "failed") byKey.set(row.key, row);
@@ -99,30 +105,30 @@ export function writeFileAtomic(path: string, text: string): void {
   fsyncDir(dirname(resolve(path)));
 }
 
-export class ResultStore {
-  private rowsInFile: RunRecord[];
+export class ResultStore<R extends StoredRow = RunRecord> {
+  private rowsInFile: R[];
   private unterminated: boolean;
   private fd: number | null = null;
 
-  private constructor(readonly path: string, contents: ResultsFile) {
+  private constructor(readonly path: string, contents: ResultsFile<R>) {
     this.rowsInFile = contents.rows;
     this.unterminated = contents.unterminated;
   }
 
   /** Opens (without creating) a results file; warnings about torn or bad lines go to `onWarning`. */
-  static open(path: string, options: { onWarning?: WarningSink } = {}): ResultStore {
-    const contents = readResults(path);
+  static open<R extends StoredRow = RunRecord>(path: string, options: { onWarning?: WarningSink } = {}): ResultStore<R> {
+    const contents = readResults<R>(path);
     contents.warnings.forEach(options.onWarning ?? printWarning);
-    return new ResultStore(path, contents);
+    return new ResultStore<R>(path, contents);
   }
 
   /** Every valid row in file order, superseded attempts included. */
-  records(): readonly RunRecord[] {
+  records(): readonly R[] {
     return this.rowsInFile;
   }
 
   /** One row per key (see effectiveRows). */
-  latest(): RunRecord[] {
+  latest(): R[] {
     return effectiveRows(this.rowsInFile);
   }
 
@@ -137,7 +143,7 @@ export class ResultStore {
   }
 
   /** Appends one row durably: one write of the whole line, then fsync. */
-  append(row: RunRecord): void {
+  append(row: R): void {
     if (this.fd === null) {
       const created = !existsSync(this.path);
       mkdirSync(dirname(resolve(this.path)), { recursive: true });

@@ -4,17 +4,21 @@ import { firstCpuFp32Problem, saidYes } from "../../lab/models.js";
 import { webgpuWorkersProblem } from "../../sweep/gpus.js";
 import { defaultContextLength, expandConfigs, runSweep, runSweepOnGpus } from "../../sweep/index.js";
 import { gpusFromArgs, runOptionsFromArgs, specFromArgs, SWEEP_OPTIONS } from "../sweep-options.js";
-import { get, UsageError, type CommandSpec } from "../args.js";
+import { get, UsageError, type CommandSpec, type ParsedArgs } from "../args.js";
 import { binCommand } from "./bin.js";
 import { CARBON_OPTIONS, carbonArgs, carbonFromArgs } from "../carbon-options.js";
 import type { SweepSummary } from "../../sweep/run.js";
+import { labServingDeps } from "../../lab/serving.js";
+import { runServingSweep } from "../../sweep/serving/index.js";
+import { isServingSweep, servingSpecFromArgs, SERVING_OPTIONS } from "../serving-options.js";
 
 export const sweepCommand: CommandSpec = {
   name: "sweep",
   summary: "run a sweep (one-at-a-time or grid) and append rows to the results store",
   usage: "wattlab sweep [--spec FILE | --preset NAME] [--batch-size 1,2,4 …] [--reps N] [--out DIR] [--shard i/n | --gpus 0,1]",
-  options: [...SWEEP_OPTIONS, ...CARBON_OPTIONS],
+  options: [...SWEEP_OPTIONS, ...SERVING_OPTIONS, ...CARBON_OPTIONS],
   async run(parsed) {
+    if (isServingSweep(parsed)) return servingSweepFromArgs(parsed);
     const spec = specFromArgs(parsed, { contextLength: defaultContextLength });
     const options = { ...runOptionsFromArgs(parsed, spec), carbon: carbonFromArgs(parsed, "sweep") };
     const gpus = gpusFromArgs(parsed);
@@ -43,6 +47,19 @@ export const sweepCommand: CommandSpec = {
     if (summary.failed > 0 || summary.aborted) process.exitCode = 1;
   },
 };
+
+/** `--engine openai`: load levels against a server, one row per level in OUT/serving.jsonl (src/sweep/serving). */
+async function servingSweepFromArgs(parsed: ParsedArgs): Promise<void> {
+  const spec = servingSpecFromArgs(parsed);
+  const gpus = gpusFromArgs(parsed);
+  const outDir = get.string(parsed, "out") ?? "results/serving";
+  const say = parsed.options.progress === false ? () => {} : (m: string) => console.error(`wattlab sweep: ${m}`);
+  const summary = await runServingSweep(spec, labServingDeps(gpus.length ? { gpus } : {}), {
+    outDir, force: get.boolean(parsed, "force"), idleSeconds: get.number(parsed, "idle-seconds"), carbon: carbonFromArgs(parsed, "sweep"), say,
+  });
+  console.log(`${summary.completed} levels completed, ${summary.failed} failed, ${summary.skipped} already done → ${summary.csvPath} (requests: ${summary.requestsPath})`);
+  if (summary.failed > 0) process.exitCode = 1;
+}
 
 /** The summary's carbon line: the setting, the last row's intensity and the mean gCO2eq per generation. */
 export function carbonLine(summary: Pick<SweepSummary, "carbon">): string | null {
