@@ -54,6 +54,9 @@ export function defaultServedName(model: string): string {
 export async function serveModel(options: ServeModelOptions = {}): Promise<ServedModel> {
   const model = options.model ?? "tiny";
   const chosen = chooseEngine(model, options.engine);
+  if (options.contextSize !== undefined && chosen.engine !== "llama.cpp") {
+    throw new Error(`contextSize (--context-size) sizes llama.cpp's sequences; ${chosen.engine} serves the model's whole context: leave it out`);
+  }
   const dtype = dtypeFor(model, options.quantization);
   const device = await resolveDevice(chosen.engine, options.device ?? "cpu");
   const resolved = await resolveModel(model, dtype.build, chosen.engine, { ...options, device: device.device === "auto" ? undefined : device.device as SweepDevice });

@@ -108,6 +108,8 @@ interface Outcome {
   /** The whole text, and its end not streamed yet (an incomplete character held back). */
   text: string;
   rest: string;
+  /** Token chunks already streamed (the first names the role in a chat). */
+  streamed: number;
   promptTokens: number;
   batchMax: number;
 }
@@ -123,7 +125,7 @@ export async function runCompletion(state: ServeState, parsed: ParsedRequest, id
   }
   const eos = new Set(state.info.eosTokenIds);
   const text = new IncrementalText(state.tokenizer);
-  let whole = "", batchMax = 0, made = 0;
+  let whole = "", batchMax = 0, made = 0, streamed = 0;
   state.ledger.start(id);
   let result: SlotResult | Error;
   try {
@@ -137,7 +139,7 @@ export async function runCompletion(state: ServeState, parsed: ParsedRequest, id
         if (eos.has(token) && !parsed.ignoreEos && made >= parsed.minTokens) return "stop";
         const piece = text.push(token);
         whole += piece;
-        if (parsed.stream && !aborter.signal.aborted) sse(res, shape.chunk(piece, null, made === 1));
+        if (parsed.stream && !aborter.signal.aborted) sse(res, shape.chunk(piece, null, ++streamed === 1));
       },
     });
   } catch (error) {
@@ -145,7 +147,7 @@ export async function runCompletion(state: ServeState, parsed: ParsedRequest, id
   }
   const energy = await state.ledger.finish(id);
   const rest = text.flush();
-  answer(state, parsed, res, shape, { result, energy, text: whole + rest, rest, promptTokens: ids.length, batchMax });
+  answer(state, parsed, res, shape, { result, energy, text: whole + rest, rest, streamed, promptTokens: ids.length, batchMax });
 }
 
 function usageOf(o: Outcome, completionTokens: number, queueS: number): ServeUsage {
@@ -181,7 +183,7 @@ function answer(state: ServeState, parsed: ParsedRequest, res: ServerResponse, s
     return;
   }
   if (res.destroyed) return;
-  sse(res, shape.chunk(o.rest, finishReason, false));
+  sse(res, shape.chunk(o.rest, finishReason, o.streamed === 0));
   if (parsed.includeUsage) sse(res, shape.usageChunk(usage));
   sse(res, "[DONE]");
   res.end();
