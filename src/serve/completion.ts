@@ -122,6 +122,7 @@ export async function runCompletion(state: ServeState, parsed: ParsedRequest, id
   res.on("close", () => { if (!res.writableEnded) aborter.abort(); });
   if (parsed.stream) {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", ...chatHeader(state, shape.chat) });
+    res.flushHeaders(); // the client knows it is in line before its first token
   }
   const eos = new Set(state.info.eosTokenIds);
   const text = new IncrementalText(state.tokenizer);
