@@ -18,7 +18,7 @@ export type { ServeHandle, ServeMetrics, ServeOptions, ServeUsage } from "./serv
 // Analysis: rows → tables, findings and charts' data
 export {
   loadResults, loadBaselineCsv, summarize, toFrame, figure, isEstimated, datasetNote, change, seriesChart, powerTraceChart,
-  seedFindings, inferBase, energyPerOutputToken,
+  seedFindings, inferBase, energyPerOutputToken, servingTable, servingEnergyChart, servingLatencyChart, servingTradeoffChart,
 } from "./analysis/index.js";
 export type { SummaryRow, Frame, SeriesChartOptions, Finding } from "./analysis/index.js";
 

@@ -6,3 +6,4 @@ export { seriesChart, powerTraceChart } from "./charts.js";
 export type { SeriesChartOptions } from "./charts.js";
 export { seedFindings, inferBase, energyPerOutputToken } from "./findings.js";
 export type { Finding } from "./findings.js";
+export { servingTable, servingEnergyChart, servingLatencyChart, servingTradeoffChart, loadColumn, SERVING_METRICS } from "./serving.js";

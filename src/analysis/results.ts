@@ -52,16 +52,16 @@ export interface SummaryRow {
  * values), `<metric>_estimated` = true when any contributing value was estimated, and `<metric>_below_resolution`:
  * rows left out because their window spanned too few counter updates (energy figures only).
  */
-export function summarize(rows: readonly RunRecord[], by: readonly string[], metrics: readonly string[]): SummaryRow[] {
-  const groups = new Map<string, RunRecord[]>();
+export function summarize<R extends Record<string, Cell>>(rows: readonly R[], by: readonly string[], metrics: readonly string[]): SummaryRow[] {
+  const groups = new Map<string, R[]>();
   for (const r of rows) {
-    const key = JSON.stringify(by.map((b) => r[b as keyof RunRecord]));
+    const key = JSON.stringify(by.map((b) => r[b]));
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const out: SummaryRow[] = [];
   for (const members of groups.values()) {
     const row: SummaryRow = {};
-    for (const b of by) row[b] = members[0][b as keyof RunRecord] as Cell;
+    for (const b of by) row[b] = members[0][b] as Cell;
     row.n = members.length;
     for (const m of metrics) {
       const kept = members.filter((r) => !flagged(r, m));
@@ -151,8 +151,8 @@ export interface Change {
  * How `metric` changes from the rows where `column` is `a` to those where it is `b`, as a ratio of means with its
  * 95% interval (src/util/stats.ts ratioOfMeans); rows below the counter's resolution are left out, as in summaries.
  */
-export function change(rows: readonly RunRecord[], column: string, a: Cell, b: Cell, metric: string): Change {
-  const values = (v: Cell) => rows.filter((r) => r[column as keyof RunRecord] === v).map((r) => figure(r, metric));
+export function change<R extends Record<string, Cell>>(rows: readonly R[], column: string, a: Cell, b: Cell, metric: string): Change {
+  const values = (v: Cell) => rows.filter((r) => r[column] === v).map((r) => figure(r, metric));
   const r = ratioOfMeans(values(a), values(b));
   const ci = { low: r.ci.low - 1, high: r.ci.high - 1 };
   const withinNoise = !(Number.isFinite(ci.low) && Number.isFinite(ci.high)) || (ci.low <= 0 && ci.high >= 0);
