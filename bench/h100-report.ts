@@ -16,6 +16,8 @@ import { effectiveRows, readResults } from "../src/sweep/store.js";
 import { packageRoot } from "../src/version.js";
 import { aggregate, formatInterval, METHOD_TEXT, ratioOfMeans, verdict, withinVerdict, type Aggregate, type RatioEstimate, type Verdict } from "../src/util/stats.js";
 import { peaksAbove, relativeSpread, SPREAD_LIMIT, storesUnder } from "./protocol-check.js";
+import { FLOOR_GOAL, floorShare, readBandwidth } from "./floor.js";
+import { servingSection } from "./serving-curve.js";
 
 /** The project's goals against the study's stack: ≥ 3× its tokens/s, ≤ ⅓ of its J per output token. */
 export const STUDY_SPEED_GOAL = 3;
@@ -192,6 +194,8 @@ export function buildH100Report(dir: string): H100Report {
   };
   const summaries = cells.map(summarize);
   const models = [...new Set(cells.map((c) => c.model))];
+  const bandwidth = readBandwidth(dir);
+  const serving = servingSection(dir);
 
   // ---------------------------------------------------------------------------------------------------------
   // Protocol check: every configuration measured both ways (repeated windows, single windows).
@@ -407,8 +411,9 @@ each, ${[...new Set(cells.map((c) => c.rows.length))].sort((a, b) => a - b).join
 **Not run** (of the headline cells: every engine and weight form at batch ${HEADLINE_BATCHES.join(" and ")}, both models):
 ${notRun.join("\n")}
 
-**Not run either**: the rest of the study's one-at-a-time sweep — ${dimsNotRun.join("; ")}; the bandwidth floor (no bandwidth
-was measured on these nodes, so no share of a floor is reported); the serving curve; the split of a decode step's fixed cost.
+**Not run either**: ${[dimsNotRun.length ? `the rest of the study's one-at-a-time sweep — ${dimsNotRun.join("; ")}` : null,
+    bandwidth ? null : "the bandwidth floor (no bandwidth was measured on this node, so no share of a floor is reported)",
+    serving ? null : "the serving curve", "the split of a decode step's fixed cost (not measured: no per-kernel timing was taken)"].filter(Boolean).join("; ")}.
 `);
 
   // ---------------------------------------------------------------------------------------------------------
@@ -523,9 +528,34 @@ ${vk.flatMap((s) => [s.static, s.default].filter((v): v is Versus => v !== null)
   const headline = summaries;
   goalLines.push(`- Every headline cell with n ≥ 3 and a J/token interval within ±${pct(NOISY_HALF_WIDTH, 0)} of its median: ` +
     `${bold(headline.every((s) => s.jPerToken.n >= 3 && !s.noisy) ? "holds" : "does not hold")} (${headline.filter((s) => s.jPerToken.n >= 3 && !s.noisy).length} of ${headline.length} cells).`);
-  goalLines.push(`- F16 batch-1 decode at ≥ 75% of the bandwidth floor: **undecided** — not measured (no bandwidth measured on these nodes).`);
+  if (!bandwidth) goalLines.push(`- F16 batch-1 decode at ≥ ${pct(FLOOR_GOAL, 0)} of the bandwidth floor: **undecided** — not measured (no bandwidth measured on this node).`);
+  for (const s of summaries.filter((x) => x.cell.engine !== "transformers" && x.cell.weights === "F16" && x.cell.batch === 1)) {
+    if (!bandwidth) break;
+    const f = floorShare(s.cell.rows, s.cell.weights, 1, bandwidth);
+    goalLines.push(f ? `- ${s.cell.model}: ${cellLabel(s.cell)} decode at ≥ ${pct(FLOOR_GOAL, 0)} of the bandwidth floor: ${bold(f.goal)} (${pct(f.share.mean, 1)} [${pct(f.share.ci.low, 1)}, ${pct(f.share.ci.high, 1)}] of ${fmt(f.floorTokensPerS, 1)} tokens/s)`
+      : `- ${s.cell.model}: ${cellLabel(s.cell)} against the floor: **undecided** — its rows hold no weight bytes or decode speed.`);
+  }
+  goalLines.push(`- The split of a decode step's fixed cost (GPU share measured by Nsight Systems or CUDA events): **undecided** — not measured.`);
   out.push(`## Issue 21's goals against the compiled path\n\n${goalLines.join("\n")}\n`);
   if (goalShort.length) shortBullets.push(`- Against Transformers static (issue 21's goals): ${goalShort.join("; ")}.`);
+
+  // Bandwidth floor and serving curve, where this folder holds them.
+  if (bandwidth) {
+    const floorRows = summaries.filter((x) => x.cell.engine !== "transformers").map((x) => ({ x, f: floorShare(x.cell.rows, x.cell.weights, x.cell.batch, bandwidth) })).filter((y) => y.f !== null);
+    out.push(`## Bandwidth floor
+
+A decode step reads every weight once (the embedding table excepted: one row per sequence) and makes one token per
+sequence, so decode tokens/s ≤ batch × bandwidth ÷ bytes per step. Bandwidth: ${fmt(bandwidth.bytesPerS / 1e12, 2)} TB/s, a device-to-device
+copy on this ${bandwidth.device} in the same run (\`${bandwidth.file}\`, bytes read + written, median of its timed copies).
+Bytes per step: the GGUF file (\`model_weight_bytes\`) less its embedding table (vocabulary × hidden size at the weights' bytes
+per value); the header and vocabulary (a few MB) stay in.
+
+| model | cell | bytes per step (GiB) | floor (tokens/s) | decode tokens/s share of floor [95% CI] |
+|---|---|---|---|---|
+${floorRows.map(({ x, f }) => `| ${x.cell.model} | ${cellLabel(x.cell)} | ${fmt(f!.bytes / 2 ** 30, 2)} | ${fmt(f!.floorTokensPerS, 1)} | ${pct(f!.share.mean, 1)} [${pct(f!.share.ci.low, 1)}, ${pct(f!.share.ci.high, 1)}] |`).join("\n")}
+`);
+  }
+  if (serving) out.push(serving);
 
   // ---------------------------------------------------------------------------------------------------------
   // The study's findings.

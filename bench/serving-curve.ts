@@ -1,0 +1,54 @@
+// The serving curve of a results folder: every serving.jsonl under it (`wattlab sweep --engine openai` against
+// `wattlab serve`), one line per load level — J per output token over the steady state, tokens/s, p50/p99 latency and
+// goodput — as a markdown section for the 7B report.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { ServingRecord } from "../src/sweep/serving/index.js";
+import { effectiveRows, readResults } from "../src/sweep/store.js";
+
+export interface ServingCurve { file: string; rows: ServingRecord[] }
+
+export function servingCurves(dir: string): ServingCurve[] {
+  const out: ServingCurve[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name === "serving.jsonl") out.push({ file: relative(dir, path), rows: effectiveRows(readResults<ServingRecord>(path).rows) });
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+const num = (v: unknown, d: number, scale = 1) => (typeof v === "number" && Number.isFinite(v) ? (v * scale).toFixed(d) : "–");
+
+/** The section, or null when the folder holds no serving rows. */
+export function servingSection(dir: string, serverLine: (file: string) => string | null = () => null): string | null {
+  const curves = servingCurves(dir).filter((c) => c.rows.length > 0);
+  if (curves.length === 0) return null;
+  const parts = curves.map((c) => {
+    const rows = [...c.rows].sort((a, b) => Number(a.concurrency ?? a.request_rate_per_s) - Number(b.concurrency ?? b.request_rate_per_s));
+    const first = rows[0];
+    const lines = rows.map((r) => r.state !== "completed"
+      ? `| ${r.concurrency ?? r.request_rate_per_s} | failed: ${r.error_message} |||||||||||`
+      : `| ${r.concurrency ?? `${r.request_rate_per_s}/s`} | ${r.requests} (${r.requests_failed} failed) | ${num(r.steady_s, 1)} | ${num(r.output_tokens_per_s, 0)} | ` +
+        `${num(r.gpu_j_per_output_token, 3)} | ${num(r.j_per_output_token_measured ?? r.j_per_output_token_estimated, 3)}${r.j_per_output_token_estimated !== null ? " (est.)" : ""} | ` +
+        `${num(r.avg_power_w_measured ?? r.avg_power_w_estimated, 0)} | ${num(r.ttft_p50_s, 0, 1000)} / ${num(r.ttft_p99_s, 0, 1000)} | ${num(r.tpot_p50_s, 1, 1000)} / ${num(r.tpot_p99_s, 1, 1000)} | ` +
+        `${num(r.goodput_share, 0, 100)}% | ${r.below_resolution === true ? "**yes**" : r.below_resolution === false ? "no" : "–"} |`);
+    return `\`${c.file}\`: ${first.served_model} at ${first.endpoint}${serverLine(c.file) ? ` (${serverLine(c.file)})` : ""}, ${first.input_length} tokens in, ` +
+      `${first.output_length} out (EOS ignored: ${first.ignore_eos}), prompts from ${first.dataset_used}, ${rows[0].repetition === 0 && rows.every((r) => r.repetition === 0) ? "one run per level" : "repetitions per level"}.
+
+| concurrency | requests | steady window (s) | output tokens/s | GPU J/output token | J/output token (GPU + CPU) | avg power (W) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | goodput (TTFT ≤ ${first.slo_ttft_s} s, TPOT ≤ ${num(first.slo_tpot_s, 0, 1000)} ms) | below resolution |
+|---|---|---|---|---|---|---|---|---|---|---|
+${lines.join("\n")}`;
+  });
+  return `## Serving curve (\`wattlab serve\` under load)
+
+Closed loop: N requests in flight, a new one sent as one ends. Energy is metered over each level's steady state only (from
+the moment N requests are in flight until the first request of the drain finishes); J per output token is that window's
+energy over the output tokens generated inside it. Latencies are over every request of the level.
+
+${parts.join("\n\n")}
+`;
+}
