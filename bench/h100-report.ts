@@ -160,6 +160,8 @@ export interface PeakLine { store: string; rows: number; maxW: number; column: s
 
 export interface H100Report {
   markdown: string; csv: string; summaries: CellSummary[]; protocol: ProtocolCheck[];
+  /** The report's "In short" bullets and its title line, from which the README's block is written (readmeBlock). */
+  short: string[]; title: string; shownDir: string;
   peaks: { lines: PeakLine[]; limitW: number | null; gpuLimitW: number | null; cpuTdpW: number | null; above: number; aboveGpu: number };
 }
 
@@ -692,15 +694,34 @@ This report: \`node dist/bench/h100-report.js ${shownDir}\` (after \`npm run bui
   return {
     markdown: out.join("\n"), csv: toCsv(csvRows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? null : v]))), csvColumns),
     summaries, protocol, peaks: { lines: peakLines, limitW, gpuLimitW, cpuTdpW, above, aboveGpu },
+    short: shortBullets, title: out[0].split("\n")[0].replace(/^# /, ""), shownDir,
   };
 }
 
-const USAGE = "usage: node dist/bench/h100-report.js [DIR] [--out OUTDIR]   (DIR: default results/h100-2026-12; OUTDIR: default DIR)";
+/** The README's summary of a report: written between `<!-- report:DIR -->` and `<!-- /report:DIR -->` by --readme. */
+export function readmeBlock(report: H100Report): string {
+  return `<!-- report:${report.shownDir} -->
+\`${report.shownDir}/REPORT.md\` — ${report.title}. Regenerated from the folder's raw rows by
+\`node dist/bench/h100-report.js ${report.shownDir} --readme README.md\`, which also writes this summary; in short:
+
+${report.short.join("\n")}
+<!-- /report:${report.shownDir} -->`;
+}
+
+/** `text` with its block for the report replaced (or an error naming the markers to add). */
+export function withReadmeBlock(text: string, report: H100Report): string {
+  const begin = `<!-- report:${report.shownDir} -->`, end = `<!-- /report:${report.shownDir} -->`;
+  const a = text.indexOf(begin), b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`h100-report: the README has no ${begin} … ${end} block; add the two lines where the summary belongs`);
+  return text.slice(0, a) + readmeBlock(report) + text.slice(b + end.length);
+}
+
+const USAGE = "usage: node dist/bench/h100-report.js [DIR] [--out OUTDIR] [--readme README.md]   (DIR: default results/h100-2026-12; OUTDIR: default DIR; --readme: rewrite the README's summary block of DIR)";
 
 function main(): void {
   let parsed;
   try {
-    parsed = parseArgs({ options: { out: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ options: { out: { type: "string" }, readme: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (error) {
     console.error(`h100-report: ${(error as Error).message}\n${USAGE}`);
     process.exitCode = 2;
@@ -721,6 +742,10 @@ function main(): void {
   writeFileSync(join(outDir, "REPORT.md"), report.markdown.trimEnd() + "\n");
   writeFileSync(join(outDir, "cells.csv"), report.csv);
   console.log(`wrote ${join(outDir, "REPORT.md")} and ${basename(join(outDir, "cells.csv"))} (${report.summaries.length} cells, ${report.protocol.length} protocol check${report.protocol.length === 1 ? "" : "s"})`);
+  if (parsed.values.readme) {
+    writeFileSync(parsed.values.readme, withReadmeBlock(readFileSync(parsed.values.readme, "utf8"), report));
+    console.log(`wrote the summary block of ${report.shownDir} into ${parsed.values.readme}`);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();

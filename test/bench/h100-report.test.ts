@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCsv } from "../../src/sweep/csv.js";
 import { packageRoot } from "../../src/version.js";
+import { buildH100Report, readmeBlock, withReadmeBlock } from "../../bench/h100-report.js";
 
 const root = packageRoot();
 const folder = join(root, "results", "h100-2026-12");
@@ -94,11 +95,15 @@ test("the committed REPORT.md and cells.csv are what the generator writes from t
   assert.equal(readFileSync(join(folder, "cells.csv"), "utf8"), fresh.csvText, "cells.csv is stale: run node dist/bench/h100-report.js");
 });
 
-test("the README quotes the report's protocol-check spreads", () => {
+test("the README's summary of the report is the block the generator writes today, and quotes its protocol-check spreads", () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## At 7B scale"), readme.indexOf("\n## ", readme.indexOf("## At 7B scale") + 1));
   assert.ok(section.includes("results/h100-2026-12/REPORT.md"), "the README's 7B section points to the H100 report");
   assert.deepEqual(quotedSpreads(section, "README's 7B section"), quotedSpreads(fromCommitted().report, "REPORT.md"));
+  const report = buildH100Report(folder);
+  assert.ok(readme.includes(readmeBlock(report)), "README.md's block differs from the generator's: run node dist/bench/h100-report.js results/h100-2026-12 --readme README.md");
+  assert.equal(withReadmeBlock(readme, report), readme);
+  assert.throws(() => withReadmeBlock("no markers", report), /has no <!-- report:results\/h100-2026-12 --> … <!-- \/report:results\/h100-2026-12 --> block/);
 });
 
 /** A copy of the folder with `edit` applied to one store's rows. */
