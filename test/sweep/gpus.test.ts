@@ -48,3 +48,14 @@ test("per-GPU workers refuse device webgpu before any worker starts: onnxruntime
   assert.match(r.stderr, /^wattlab sweep: --gpus cannot run device webgpu: .*run one sweep without --gpus/);
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test("wattlab sweep --gpus ends with a carbon line for the merged rows, at the zone the workers were given", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-gpus-carbon-"));
+  const r = spawnSync(process.execPath, [join(packageRoot(), "bin", "wattlab.js"), "sweep", "--preset", "tiny-batch", "--reps", "1", "--gpus", "0,1",
+    "--zone", "FRA", "--carbon-source", "yearly", "--out", dir, "--idle-seconds", "0", "--no-progress"], { encoding: "utf8", timeout: 240_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  const merged = lines.findIndex((l) => /^merged \d+ rows/.test(l));
+  assert.ok(merged >= 0, r.stdout);
+  assert.match(lines[merged + 1] ?? "", /^carbon: [\d.e+-]+ gCO2eq per generation \(mean of \d+ merged rows\) at .*FRA/);
+});

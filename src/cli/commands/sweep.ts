@@ -3,6 +3,8 @@ import { labSweepDeps } from "../../lab/deps.js";
 import { firstCpuFp32Problem, saidYes } from "../../lab/models.js";
 import { webgpuWorkersProblem } from "../../sweep/gpus.js";
 import { defaultContextLength, expandConfigs, runSweep, runSweepOnGpus } from "../../sweep/index.js";
+import { loadResults } from "../../analysis/results.js";
+import type { Cell } from "../../sweep/record.js";
 import { gpusFromArgs, runOptionsFromArgs, specFromArgs, SWEEP_OPTIONS } from "../sweep-options.js";
 import { get, UsageError, type CommandSpec, type ParsedArgs } from "../args.js";
 import { binCommand } from "./bin.js";
@@ -34,6 +36,8 @@ export const sweepCommand: CommandSpec = {
       ];
       const result = await runSweepOnGpus(spec, gpus, { command: binCommand(), outDir: options.outDir, extraArgs });
       console.log(`merged ${result.merge.rows} rows (${result.merge.completed} completed, ${result.merge.failed} failed) → ${result.csvPath}`);
+      const carbon = mergedCarbonLine(result.merge.out, spec.name);
+      if (carbon) console.log(carbon);
       if (result.failed.length) {
         console.error(`workers that failed: ${result.failed.map((w) => `gpu ${w.gpu} (exit ${w.code ?? w.signal})`).join(", ")}; rerun the same command to finish`);
         process.exitCode = 1;
@@ -59,6 +63,15 @@ async function servingSweepFromArgs(parsed: ParsedArgs): Promise<void> {
   });
   console.log(`${summary.completed} levels completed, ${summary.failed} failed, ${summary.skipped} already done → ${summary.csvPath} (requests: ${summary.requestsPath})`);
   if (summary.failed > 0) process.exitCode = 1;
+}
+
+/** The carbon line of a merged store (the workers each said theirs): the mean gCO2eq per generation of this sweep's completed rows. */
+function mergedCarbonLine(mergedPath: string, sweep: string): string | null {
+  const rows = loadResults(mergedPath).filter((r) => r.sweep === sweep);
+  const charged = rows.map((r) => ({ g: r.gco2eq_measured ?? r.gco2eq_estimated, source: r.carbon_source })).filter((x): x is { g: number; source: Cell } => typeof x.g === "number");
+  if (charged.length === 0) return null;
+  const mean = charged.reduce((a, x) => a + x.g, 0) / charged.length;
+  return `carbon: ${mean.toPrecision(3)} gCO2eq per generation (mean of ${charged.length} merged rows) at ${String(charged[charged.length - 1].source)}`;
 }
 
 /** The summary's carbon line: the setting, the last row's intensity and the mean gCO2eq per generation. */
