@@ -17,7 +17,7 @@ import { packageRoot } from "../src/version.js";
 import { aggregate, formatInterval, METHOD_TEXT, ratioOfMeans, verdict, withinVerdict, type Aggregate, type RatioEstimate, type Verdict } from "../src/util/stats.js";
 import { peaksAbove, relativeSpread, SPREAD_LIMIT, storesUnder } from "./protocol-check.js";
 import { FLOOR_GOAL, floorShare, readBandwidth } from "./floor.js";
-import { servingSection } from "./serving-curve.js";
+import { servingCurves, servingSection } from "./serving-curve.js";
 
 /** The project's goals against the study's stack: ≥ 3× its tokens/s, ≤ ⅓ of its J per output token. */
 export const STUDY_SPEED_GOAL = 3;
@@ -132,11 +132,23 @@ function logSteps(text: string): Step[] {
 }
 
 interface ScriptStep { label: string; command: string }
-/** A provenance script's measured steps: `log "LABEL"; timeout … $W CMD` with `$S` expanded. */
+/**
+ * A provenance script's measured steps, `$S` expanded: `log "LABEL"; timeout … $W CMD` on one line, and the `$W CMD`
+ * lines that follow a `log "LABEL"` line of their own (a server started, then a sweep against it).
+ */
 function scriptSteps(text: string): ScriptStep[] {
   const s = /^S="([^"]*)"/m.exec(text)?.[1] ?? "";
   const out: ScriptStep[] = [];
-  for (const m of text.matchAll(/log "([^"]+)"; timeout \$\(left\) \$W (.*?)(?= 2>&1| > |;|$)/gm)) out.push({ label: m[1], command: `wattlab ${m[2].replace(/\$S\b/g, s)}` });
+  let label: string | null = null;
+  const push = (l: string, cmd: string) => out.push({ label: l, command: `wattlab ${cmd.replace(/\$S\b/g, s)}` });
+  for (const line of text.split("\n")) {
+    const inline = /^log "([^"]+)"; (?:run|timeout \$\(left\)) \$W (.*?)(?= 2>&1| > |;|$)/.exec(line);
+    if (inline) { push(inline[1], inline[2]); label = null; continue; }
+    const alone = /^log "([^"]+)"\s*$/.exec(line);
+    if (alone) { label = alone[1]; continue; }
+    const cmd = label ? /^(?:run |timeout \$\(left\) )?\$W (.*?)(?= 2>&1| > |;| &|$)/.exec(line) : null;
+    if (cmd && label) push(label, cmd[1]);
+  }
   return out;
 }
 
@@ -289,10 +301,11 @@ time and energy depend on shapes and dtypes, not on weight values.
     : `- Highest stored peak power ${fmt(maxPeak.maxW, 0)} W (${maxPeak.store}) against the GPU's ${fmt(gpuLimitW!, 0)} W limit + the CPU's ${fmt(cpuTdpW ?? 0, 0)} W TDP estimate = ${fmt(limitW, 0)} W: ${above} stored rows above it.`);
   if (vsStatic.length) {
     shortBullets.push(`- ${[...new Set(vsStatic.map((s) => engineLabel(s.cell)))].join(", ")} against Transformers static (static cache, compiled) at the same model and batch: ` +
-      `${range(vsStatic.map((s) => s.static!.speed.ratio))}× its tokens/s at ${range(vsStatic.map((s) => s.static!.energy.ratio))}× its GPU J/token over ${vsStatic.length} cells; ` +
-      `against Transformers default: ${range(vsDefault.map((s) => s.default!.speed.ratio))}× at ${range(vsDefault.map((s) => s.default!.energy.ratio))}× over ${vsDefault.length} cells.`);
-    shortBullets.push(`- ≤ ⅓ of the baseline's J/token: against static ${tally(vsStatic.map((s) => s.static!.energyGoal))}; against default ${tally(vsDefault.map((s) => s.default!.energyGoal))}. ` +
-      `≥ 3× its tokens/s: against static ${tally(vsStatic.map((s) => s.static!.speedGoal))}; against default ${tally(vsDefault.map((s) => s.default!.speedGoal))}.`);
+      `${range(vsStatic.map((s) => s.static!.speed.ratio))}× its tokens/s at ${range(vsStatic.map((s) => s.static!.energy.ratio))}× its GPU J/token over ${vsStatic.length} cells` +
+      (vsDefault.length ? `; against Transformers default: ${range(vsDefault.map((s) => s.default!.speed.ratio))}× at ${range(vsDefault.map((s) => s.default!.energy.ratio))}× over ${vsDefault.length} cells.` : "; Transformers default was not run here."));
+    const againstDefault = (goal: (s: CellSummary) => Verdict) => (vsDefault.length ? `; against default ${tally(vsDefault.map(goal))}` : "");
+    shortBullets.push(`- ≤ ⅓ of the baseline's J/token: against static ${tally(vsStatic.map((s) => s.static!.energyGoal))}${againstDefault((s) => s.default!.energyGoal)}. ` +
+      `≥ 3× its tokens/s: against static ${tally(vsStatic.map((s) => s.static!.speedGoal))}${againstDefault((s) => s.default!.speedGoal)}.`);
   }
   // filled in once the findings are computed (below)
   const shortAt = out.push("") - 1;
@@ -558,6 +571,19 @@ ${floorRows.map(({ x, f }) => `| ${x.cell.model} | ${cellLabel(x.cell)} | ${fmt(
 `);
   }
   if (serving) out.push(serving);
+  const floorBullets = bandwidth ? summaries.filter((x) => x.cell.engine !== "transformers" && x.cell.weights === "F16" && x.cell.batch === 1)
+    .map((x) => ({ x, f: floorShare(x.cell.rows, x.cell.weights, 1, bandwidth) })).filter((y) => y.f !== null) : [];
+  if (floorBullets.length) {
+    shortBullets.push(`- F16 batch-1 decode against the bandwidth floor (${fmt(bandwidth!.bytesPerS / 1e12, 2)} TB/s measured in the same run): ` +
+      floorBullets.map(({ x, f }) => `${x.cell.model} ${engineLabel(x.cell)} ${pct(f!.share.mean, 1)} [${pct(f!.share.ci.low, 1)}, ${pct(f!.share.ci.high, 1)}], ≥ ${pct(FLOOR_GOAL, 0)}: ${bold(f!.goal)}`).join("; ") + ".");
+  }
+  for (const curve of servingCurves(dir).filter((c) => c.rows.some((r) => r.state === "completed"))) {
+    const done = curve.rows.filter((r) => r.state === "completed").sort((a, b) => Number(a.concurrency) - Number(b.concurrency));
+    const j = (r: (typeof done)[number]) => (typeof r.gpu_j_per_output_token === "number" ? r.gpu_j_per_output_token.toFixed(2) : "–");
+    shortBullets.push(`- Serving (\`${curve.file}\`, closed loop, steady-state windows): GPU J/output token ${done.map((r) => `${j(r)} at concurrency ${r.concurrency}`).join(", ")}; ` +
+      `output tokens/s ${done.map((r) => fmt(Number(r.output_tokens_per_s), 0)).join(" → ")}; TTFT p99 ${done.map((r) => `${fmt(1000 * Number(r.ttft_p99_s), 0)} ms`).join(" → ")}` +
+      `${curve.missing.length ? `; not measured: concurrency ${curve.missing.join(", ")}` : ""}.`);
+  }
 
   // ---------------------------------------------------------------------------------------------------------
   // The study's findings.

@@ -1,12 +1,17 @@
 // The serving curve of a results folder: every serving.jsonl under it (`wattlab sweep --engine openai` against
 // `wattlab serve`), one line per load level — J per output token over the steady state, tokens/s, p50/p99 latency and
 // goodput — as a markdown section for the 7B report.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { ServingRecord } from "../src/sweep/serving/index.js";
 import { effectiveRows, readResults } from "../src/sweep/store.js";
 
-export interface ServingCurve { file: string; rows: ServingRecord[] }
+export interface ServingCurve {
+  file: string;
+  rows: ServingRecord[];
+  /** Levels the sweep's serving-spec.json planned that have no row. */
+  missing: number[];
+}
 
 export function servingCurves(dir: string): ServingCurve[] {
   const out: ServingCurve[] = [];
@@ -14,7 +19,14 @@ export function servingCurves(dir: string): ServingCurve[] {
     for (const name of readdirSync(d).sort()) {
       const path = join(d, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name === "serving.jsonl") out.push({ file: relative(dir, path), rows: effectiveRows(readResults<ServingRecord>(path).rows) });
+      else if (name === "serving.jsonl") {
+        const rows = effectiveRows(readResults<ServingRecord>(path).rows);
+        const specPath = join(d, "serving-spec.json");
+        const spec = existsSync(specPath) ? (JSON.parse(readFileSync(specPath, "utf8")) as { concurrency?: number[]; requestRates?: number[] }) : {};
+        const planned = spec.concurrency?.length ? spec.concurrency : spec.requestRates ?? [];
+        const seen = new Set(rows.map((r) => Number(r.concurrency ?? r.request_rate_per_s)));
+        out.push({ file: relative(dir, path), rows, missing: planned.filter((level) => !seen.has(level)) });
+      }
     }
   };
   if (existsSync(dir)) walk(dir);
@@ -41,7 +53,7 @@ export function servingSection(dir: string, serverLine: (file: string) => string
 
 | concurrency | requests | steady window (s) | output tokens/s | GPU J/output token | J/output token (GPU + CPU) | avg power (W) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | goodput (TTFT ≤ ${first.slo_ttft_s} s, TPOT ≤ ${num(first.slo_tpot_s, 0, 1000)} ms) | below resolution |
 |---|---|---|---|---|---|---|---|---|---|---|
-${lines.join("\n")}`;
+${lines.join("\n")}${c.missing.length ? `\n\nPlanned in \`serving-spec.json\` but not measured (no row): ${c.missing.join(", ")}.` : ""}`;
   });
   return `## Serving curve (\`wattlab serve\` under load)
 
