@@ -40,12 +40,15 @@ export class LlamaCppSlots implements GenerationSlots {
   private readonly waiting: Entry[] = [];
   private readonly active: Entry[] = [];
   private readonly free: LlamaContextSequence[];
+  private readonly ids = new Map<LlamaContextSequence, number>();
   private running: Promise<void> | null = null;
   private closed = false;
   private readonly counts = { steps: 0, decodeCalls: 0, maxSequencesPerDecode: 0 };
 
   private constructor(private readonly context: LlamaContext, private readonly vocabSize: number) {
     this.free = Array.from({ length: context.totalSequences }, () => context.getSequence());
+    // node-llama-cpp hands sequences out in id order (0, 1, …) and keeps the id internal: remember it
+    this.free.forEach((sequence, id) => this.ids.set(sequence, id));
   }
 
   static async open(model: LlamaModel, options: LlamaCppSlotsOptions): Promise<LlamaCppSlots> {
@@ -130,12 +133,23 @@ export class LlamaCppSlots implements GenerationSlots {
     const admitted: Entry[] = [];
     while (this.free.length > 0 && this.waiting.length > 0) {
       const entry = this.waiting.shift()!;
-      entry.sequence = this.free.pop()!;
+      entry.sequence = this.takeLowestSequence();
       entry.queuedS = (performance.now() - entry.arrivedMs) / 1000;
       admitted.push(entry);
       this.active.push(entry);
     }
     return admitted;
+  }
+
+  /**
+   * The free sequence with the lowest id. llama.cpp keeps one KV stream per sequence and a decode call's attention spans
+   * the streams from its lowest to its highest sequence id, so active requests packed at the low ids keep that span
+   * (and the KV read per step) as small as the concurrency, however large the context.
+   */
+  private takeLowestSequence(): LlamaContextSequence {
+    let best = 0;
+    for (let i = 1; i < this.free.length; i++) if (this.ids.get(this.free[i])! < this.ids.get(this.free[best])!) best = i;
+    return this.free.splice(best, 1)[0];
   }
 
   /** All prompt tokens but the last, of every admitted request, in calls that ask for no logits. */
