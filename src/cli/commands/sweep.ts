@@ -3,7 +3,7 @@ import { labSweepDeps } from "../../lab/deps.js";
 import { firstCpuFp32Problem, saidYes } from "../../lab/models.js";
 import { webgpuWorkersProblem } from "../../sweep/gpus.js";
 import { defaultContextLength, expandConfigs, runSweep, runSweepOnGpus } from "../../sweep/index.js";
-import { loadResults } from "../../analysis/results.js";
+import { effectiveRows, readResults } from "../../sweep/store.js";
 import type { Cell } from "../../sweep/record.js";
 import { gpusFromArgs, runOptionsFromArgs, specFromArgs, SWEEP_OPTIONS } from "../sweep-options.js";
 import { get, UsageError, type CommandSpec, type ParsedArgs } from "../args.js";
@@ -67,7 +67,8 @@ async function servingSweepFromArgs(parsed: ParsedArgs): Promise<void> {
 
 /** The carbon line of a merged store (the workers each said theirs): the mean gCO2eq per generation of this sweep's completed rows. */
 function mergedCarbonLine(mergedPath: string, sweep: string): string | null {
-  const rows = loadResults(mergedPath).filter((r) => r.sweep === sweep);
+  // the store, not src/analysis: the CLI's sweep must load where the analysis dependencies (danfojs) are not installed
+  const rows = effectiveRows(readResults(mergedPath).rows).filter((r) => r.state === "completed" && r.sweep === sweep);
   const charged = rows.map((r) => ({ g: r.gco2eq_measured ?? r.gco2eq_estimated, source: r.carbon_source })).filter((x): x is { g: number; source: Cell } => typeof x.g === "number");
   if (charged.length === 0) return null;
   const mean = charged.reduce((a, x) => a + x.g, 0) / charged.length;
