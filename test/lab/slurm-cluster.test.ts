@@ -48,11 +48,16 @@ async function startCluster(dir: string, tools: Record<string, string>): Promise
   chmodSync(join(munge, "key"), 0o600);
   const socket = join(munge, "socket");
   const pids = [join(dir, "slurmd.pid"), join(dir, "slurmctld.pid"), join(munge, "pid")];
+  // SIGTERM, then wait (up to 15 s each) until the daemon is gone: slurmctld saves its state as it exits, and the
+  // folder cannot be removed while it writes
   const stop = () => {
     for (const file of pids) {
       if (!existsSync(file)) continue;
       const pid = Number(readFileSync(file, "utf8").trim());
-      try { if (pid > 0) process.kill(pid, "SIGTERM"); } catch { /* already gone */ }
+      try { if (pid > 0) process.kill(pid, "SIGTERM"); } catch { continue; /* already gone */ }
+      const until = Date.now() + 15_000;
+      const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+      while (alive() && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
   };
   const node = hostname().split(".")[0];
