@@ -76,5 +76,7 @@ export function servingSpecFromArgs(parsed: ParsedArgs): ServingSpec {
     requestTimeoutS: get.number(parsed, "request-timeout") ?? spec.requestTimeoutS,
     slo: { ttftS: get.number(parsed, "slo-ttft") ?? spec.slo.ttftS, tpotS: get.number(parsed, "slo-tpot") ?? spec.slo.tpotS },
     apiKeyEnv: get.string(parsed, "api-key-env") ?? null,
+    // --warmup: unmetered rounds of `concurrency` short requests before each level
+    warmupRounds: get.number(parsed, "warmup") ?? spec.warmupRounds,
   };
 }

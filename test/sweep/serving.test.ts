@@ -46,6 +46,7 @@ test("concurrency 1/4/16 against wattlab serve: rows with TTFT, ITL percentiles,
   for (const row of rows) {
     assert.equal(row.state, "completed");
     assert.equal(row.requests, Math.max(16, 4 * (row.concurrency as number)));
+    assert.equal(row.warmup_requests, row.concurrency, "one unmetered round at the level's concurrency first");
     assert.equal(row.requests_failed, 0);
     assert.equal(row.tokens_out, (row.requests as number) * 12, "ignore_eos: every request makes max_tokens");
     for (const c of ["ttft_p50_s", "ttft_p99_s", "itl_p50_s", "itl_p99_s", "tpot_p50_s", "e2e_p99_s", "output_tokens_per_s", "steady_s"] as const) {
@@ -90,7 +91,7 @@ test("a server that fails some requests: 500s and cut streams are failed request
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   t.after(() => server.close());
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const summary = await runServingSweep(spec(url, { concurrency: [2], numRequests: 8, outputLengths: [6] }), deps, { outDir: tempDir(t), idleSeconds: 0, say: quiet });
+  const summary = await runServingSweep(spec(url, { concurrency: [2], numRequests: 8, outputLengths: [6], warmupRounds: 0 }), deps, { outDir: tempDir(t), idleSeconds: 0, say: quiet });
   const [row] = readResults<ServingRecord>(summary.resultsPath).rows;
   assert.equal(row.state, "completed");
   assert.equal(row.requests, 8);

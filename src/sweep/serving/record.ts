@@ -15,7 +15,7 @@ const PAIRED = ["energy_total_j", "energy_dynamic_j", "j_per_output_token", "j_p
 export const SERVING_COLUMNS = [
   "key", "state", "error_name", "error_message", "sweep", "repetition", "seed",
   "endpoint", "served_model", "tokenizer", "engine", "dataset", "dataset_requested", "dataset_used", "dataset_note",
-  "input_length", "output_length", "load", "concurrency", "request_rate_per_s", "num_requests", "duration_s", "chat", "ignore_eos", "prompt_form",
+  "input_length", "output_length", "load", "concurrency", "request_rate_per_s", "num_requests", "duration_s", "chat", "ignore_eos", "prompt_form", "warmup_requests",
   "requests", "requests_completed", "requests_failed", "failure_reasons", "tokens_out", "token_count_source",
   "ttft_p50_s", "ttft_p90_s", "ttft_p99_s", "itl_p50_s", "itl_p99_s", "tpot_p50_s", "tpot_p99_s", "e2e_p50_s", "e2e_p99_s",
   "wall_s", "requests_per_s", "steady_start_s", "steady_s", "steady_reason", "steady_output_tokens", "output_tokens_per_s",

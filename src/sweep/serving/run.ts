@@ -115,11 +115,16 @@ async function measureLevel(spec: ServingSpec, run: PlannedServingRun, p: LevelP
   try {
     const prompts = await buildPrompts(spec, run, p.tokenizer, p.pool);
     const runCarbon = await p.grid.forRun();
-    const load = await runLoad({
+    const common = {
       endpoint: spec.endpoint, model: spec.servedModel, apiKey: spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined, chat: spec.chat,
+      ignoreEos: spec.ignoreEos, requestTimeoutS: spec.requestTimeoutS, prompts: (i: number) => prompts[i % prompts.length], slo: spec.slo, signal: p.signal,
+    };
+    // unmetered: a server compiles kernels and sizes buffers per batch shape on first use (Vulkan pipelines took seconds)
+    const warmup = await warmUp(spec, config, common);
+    const load = await runLoad({
+      ...common,
       arrival: config.load === "closed" ? { kind: "closed", concurrency: config.concurrency! } : { kind: "open", requestRatePerS: config.requestRatePerS!, seed: spec.seed + run.repetition },
-      numRequests: config.numRequests, durationS: spec.durationS ?? undefined, maxTokens: config.outputLength, ignoreEos: spec.ignoreEos,
-      requestTimeoutS: spec.requestTimeoutS, prompts: (i) => prompts[i % prompts.length], slo: spec.slo, signal: p.signal,
+      numRequests: config.numRequests, durationS: spec.durationS ?? undefined, maxTokens: config.outputLength,
       onSteadyStart: async () => { await p.meter.begin(windowName, { alignToCounter: true }); opened = true; },
       onSteadyEnd: async () => { if (opened) { opened = false; window = await p.meter.end(windowName, { alignToCounter: true }); } },
     });
@@ -129,12 +134,24 @@ async function measureLevel(spec: ServingSpec, run: PlannedServingRun, p: LevelP
     const ctx = { ...p.context, endedAt: new Date() };
     if (summary.completed === 0) return failedServingRecord(ctx, new Error(`every request failed: ${topReason(summary, load)}`));
     const carbon = measured ? runCarbon(measured.totalEnergyJ, measured.seconds) : null;
-    return completedServingRecord(ctx, load, summary, measured, carbon);
+    return { ...completedServingRecord(ctx, load, summary, measured, carbon), warmup_requests: warmup };
   } catch (error) {
     return failedServingRecord({ ...p.context, endedAt: new Date() }, error);
   } finally {
     if (opened) { try { await (p.meter.cancel ? p.meter.cancel(windowName) : p.meter.end(windowName)); } catch { /* the level's own error is what matters */ } }
   }
+}
+
+/**
+ * spec.warmupRounds rounds of the level's concurrency (open loop: 4) requests, closed loop, max_tokens up to 16,
+ * unmetered and unrecorded; returns how many were sent. A warm-up that fails is not an error: the level says so itself.
+ */
+async function warmUp(spec: ServingSpec, config: PlannedServingRun["config"], common: Omit<Parameters<typeof runLoad>[0], "arrival" | "numRequests" | "maxTokens">): Promise<number> {
+  const concurrency = config.concurrency ?? 4;
+  const numRequests = spec.warmupRounds * concurrency;
+  if (numRequests === 0) return 0;
+  await runLoad({ ...common, arrival: { kind: "closed", concurrency }, numRequests, maxTokens: Math.min(16, config.outputLength) });
+  return numRequests;
 }
 
 /** numRequests prompts of exactly inputLength tokens (seeded per repetition): ids for completions, text for chat or --prompt-form text. */

@@ -46,6 +46,8 @@ export interface ServingSpec {
   slo: ServingSlo;
   /** Environment variable holding the API key (never stored); null: no key. */
   apiKeyEnv: string | null;
+  /** Unmetered rounds of `concurrency` short requests before each level (0: none). */
+  warmupRounds: number;
 }
 
 export const DEFAULT_SERVING_SLO: Readonly<ServingSlo> = Object.freeze({ ttftS: 2, tpotS: 0.1 });
@@ -55,7 +57,7 @@ export function servingDefaults(endpoint: string, servedModel: string): ServingS
     name: "serving", endpoint, servedModel, tokenizer: servedModel, dataset: "synthetic", datasetFallback: true,
     inputLengths: [128], outputLengths: [128], concurrency: [1, 4, 16], requestRates: [], numRequests: null, durationS: null,
     repetitions: 1, seed: 0, chat: false, ignoreEos: true, promptForm: "ids", requestTimeoutS: 120,
-    slo: { ...DEFAULT_SERVING_SLO }, apiKeyEnv: null,
+    slo: { ...DEFAULT_SERVING_SLO }, apiKeyEnv: null, warmupRounds: 1,
   };
 }
 
@@ -106,6 +108,7 @@ export function servingProblems(s: ServingSpec): string[] {
   const tooFew = s.numRequests !== null ? s.concurrency.filter((c) => s.numRequests! <= c) : [];
   if (tooFew.length > 0) out.push(`num_requests ${s.numRequests} ≤ concurrency ${tooFew.join(", ")}: there is no steady state; use num_requests ≥ 2 × the largest concurrency (${2 * Math.max(...tooFew)})`);
   if (s.durationS !== null && !(s.durationS > 0)) out.push(`duration ${s.durationS} s must be positive`);
+  if (!Number.isInteger(s.warmupRounds) || s.warmupRounds < 0) out.push(`warm-up rounds ${s.warmupRounds} must be a whole number ≥ 0 (0: none)`);
   if (!positiveInt(s.repetitions)) out.push(`repetitions ${s.repetitions} must be a whole number ≥ 1`);
   if (!(s.requestTimeoutS > 0)) out.push(`request timeout ${s.requestTimeoutS} s must be positive`);
   if (!(s.slo.ttftS > 0) || !(s.slo.tpotS > 0)) out.push(`SLO targets (TTFT ${s.slo.ttftS} s, TPOT ${s.slo.tpotS} s) must be positive`);
