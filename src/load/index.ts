@@ -8,3 +8,4 @@ export { poissonArrivals, poissonArrivalsS } from "./arrivals.js";
 export { requestUrl, requestBody } from "./request.js";
 export { failureKind } from "./errors.js";
 export { SseParser } from "./sse.js";
+export { fetchModelCard } from "./model-card.js";

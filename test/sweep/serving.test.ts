@@ -47,6 +47,8 @@ test("concurrency 1/4/16 against wattlab serve: rows with TTFT, ITL percentiles,
     assert.equal(row.state, "completed");
     assert.equal(row.requests, Math.max(16, 4 * (row.concurrency as number)));
     assert.equal(row.warmup_requests, row.concurrency, "one unmetered round at the level's concurrency first");
+    const card = JSON.parse(row.server_model_card as string) as Record<string, unknown>;
+    assert.deepEqual([card.id, card.engine, card.batching], ["tiny", "llama.cpp", "continuous"], "the server's model card is recorded");
     assert.equal(row.requests_failed, 0);
     assert.equal(row.tokens_out, (row.requests as number) * 12, "ignore_eos: every request makes max_tokens");
     for (const c of ["ttft_p50_s", "ttft_p99_s", "itl_p50_s", "itl_p99_s", "tpot_p50_s", "e2e_p99_s", "output_tokens_per_s", "steady_s"] as const) {

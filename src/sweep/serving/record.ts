@@ -14,7 +14,7 @@ const PAIRED = ["energy_total_j", "energy_dynamic_j", "j_per_output_token", "j_p
 
 export const SERVING_COLUMNS = [
   "key", "state", "error_name", "error_message", "sweep", "repetition", "seed",
-  "endpoint", "served_model", "tokenizer", "engine", "dataset", "dataset_requested", "dataset_used", "dataset_note",
+  "endpoint", "served_model", "server_model_card", "tokenizer", "engine", "dataset", "dataset_requested", "dataset_used", "dataset_note",
   "input_length", "output_length", "load", "concurrency", "request_rate_per_s", "num_requests", "duration_s", "chat", "ignore_eos", "prompt_form", "warmup_requests",
   "requests", "requests_completed", "requests_failed", "failure_reasons", "tokens_out", "token_count_source",
   "ttft_p50_s", "ttft_p90_s", "ttft_p99_s", "itl_p50_s", "itl_p99_s", "tpot_p50_s", "tpot_p99_s", "e2e_p50_s", "e2e_p99_s",
@@ -41,6 +41,8 @@ export interface ServingContext {
   idlePowerW: number | null;
   startedAt: Date;
   endedAt: Date;
+  /** The server's GET /v1/models entry for the model (JSON text), or null where it has none. */
+  serverModelCard: string | null;
 }
 
 function emptyRow(c: ServingContext): ServingRecord {
@@ -48,7 +50,7 @@ function emptyRow(c: ServingContext): ServingRecord {
   const { spec, run } = c;
   Object.assign(row, {
     key: run.key, sweep: spec.name, repetition: run.repetition, seed: spec.seed,
-    endpoint: spec.endpoint, served_model: spec.servedModel, tokenizer: spec.tokenizer, engine: "openai",
+    endpoint: spec.endpoint, served_model: spec.servedModel, server_model_card: c.serverModelCard, tokenizer: spec.tokenizer, engine: "openai",
     dataset: spec.dataset, dataset_requested: spec.dataset, dataset_used: c.datasetUsed, dataset_note: c.datasetNote,
     input_length: run.config.inputLength, output_length: run.config.outputLength, load: run.config.load,
     concurrency: run.config.concurrency, request_rate_per_s: run.config.requestRatePerS, num_requests: run.config.numRequests,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promptsFor, type PromptTokenizer } from "../../data/prompts.js";
 import { describeFallback, resolvePromptPool, type PromptPool } from "../../data/pool.js";
 import type { DatasetOptions } from "../../data/datasets.js";
-import { runLoad, summarizeLoad, type LoadPrompt, type LoadRun, type LoadSummary } from "../../load/index.js";
+import { fetchModelCard, runLoad, summarizeLoad, type LoadPrompt, type LoadRun, type LoadSummary } from "../../load/index.js";
 import type { WindowMeasurement } from "../../meter/types.js";
 import { carbonSettingFromEnv, GridCarbon, mergeCarbonSettings, type CarbonSetting } from "../carbon.js";
 import { errorText } from "../error-text.js";
@@ -77,12 +77,14 @@ export async function runServingSweep(spec: ServingSpec, deps: ServingDeps, opti
   if (pool.error) throw pool.error;
   const note = describeFallback(pool);
   if (note) say(note);
+  const card = await fetchModelCard(spec.endpoint, spec.servedModel, { apiKey: spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined });
+  const serverModelCard = card ? JSON.stringify(card) : null;
   const meter = await deps.openMeter();
   try {
     const facts = await openFacts(meter, deps, options.idleSeconds ?? 5, say);
     for (const run of pending) {
       if (options.signal?.aborted) break;
-      const context: ServingContext = { spec, run, datasetUsed: pool.used, datasetNote: note, metadata: facts.metadata, idlePowerW: facts.idlePowerW, startedAt: new Date(), endedAt: new Date() };
+      const context: ServingContext = { spec, run, datasetUsed: pool.used, datasetNote: note, metadata: facts.metadata, idlePowerW: facts.idlePowerW, startedAt: new Date(), endedAt: new Date(), serverModelCard };
       const row = await measureLevel(spec, run, { tokenizer, pool, meter, grid, context, requestsPath, signal: options.signal });
       store.append(row);
       if (row.state === "completed") summary.completed++; else summary.failed++;
