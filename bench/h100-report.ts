@@ -125,7 +125,9 @@ function logSteps(text: string): Step[] {
     if (!last) continue;
     const sweep = /(\d+) completed, (\d+) failed, (\d+) already done/.exec(line);
     const meter = /stored (\d+) window rows/.exec(line);
-    if (sweep) last.stored = `${sweep[1]} rows completed, ${sweep[2]} failed`;
+    const levels = /(\d+) levels completed, (\d+) failed/.exec(line);
+    if (levels) last.stored = `${levels[1]} serving levels completed, ${levels[2]} failed`;
+    else if (sweep) last.stored = `${sweep[1]} rows completed, ${sweep[2]} failed`;
     else if (meter) last.stored = `${meter[1]} window rows`;
   }
   return steps.filter((s) => s.label !== "done");
@@ -376,7 +378,7 @@ the Transformers rows use random token ids of the same length (the script's \`to
     for (const [s, { steps, log, deadline }] of stepsByScript) {
       const step = steps.find((st) => st.command.includes(`--model ${m}`) && (e.engine === "transformers"
         ? st.command.includes("transformers_windows.py") && new RegExp(`--variants \\S*\\b${e.variant}\\b`).test(st.command)
-        : st.command.includes(`--engine ${e.engine}`) && st.command.includes(`--device ${e.device}`) && st.command.includes(`--quantization ${q}`)));
+        : st.command.startsWith("wattlab sweep ") && st.command.includes(`--engine ${e.engine}`) && st.command.includes(`--device ${e.device}`) && st.command.includes(`--quantization ${q}`)));
       if (!step) continue;
       const ran = log.find((l) => l.label === step.label);
       if (!ran) return `\`provenance/${s}\` step "${step.label}" has no entry in its log`;
@@ -421,7 +423,7 @@ ${scripts.length} script${scripts.length === 1 ? "" : "s"} in \`provenance/\`, e
 ${stepRows.join("\n")}
 
 Measured, 128 tokens in / 128 out: ${[...new Set(cells.map((c) => `${c.model} ${engineLabel(c)} ${c.weights}`))].join("; ")}; batch ${[...new Set(cells.map((c) => c.batch))].join(" and ")}
-each, ${[...new Set(cells.map((c) => c.rows.length))].sort((a, b) => a - b).join(" or ")} repetitions per cell; plus the protocol check's single-window cell${singles.length === 1 ? "" : "s"} (${singles.map((s) => `${s.model} ${cellLabel(s)}`).join(", ")}).
+each, ${[...new Set(cells.map((c) => c.rows.length))].sort((a, b) => a - b).join(" or ")} repetitions per cell${singles.length ? `; plus the protocol check's single-window cell${singles.length === 1 ? "" : "s"} (${singles.map((s) => `${s.model} ${cellLabel(s)}`).join(", ")})` : ""}.
 
 **Not run** (of the headline cells: every engine and weight form at batch ${HEADLINE_BATCHES.join(" and ")}, both models):
 ${notRun.join("\n")}

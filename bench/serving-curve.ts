@@ -8,6 +8,8 @@ import { effectiveRows, readResults } from "../src/sweep/store.js";
 
 export interface ServingCurve {
   file: string;
+  /** What served: the rows' server_model_card, else the server's ready line kept beside them (serve.out). */
+  server: string | null;
   rows: ServingRecord[];
   /** Levels the sweep's serving-spec.json planned that have no row. */
   missing: number[];
@@ -25,12 +27,23 @@ export function servingCurves(dir: string): ServingCurve[] {
         const spec = existsSync(specPath) ? (JSON.parse(readFileSync(specPath, "utf8")) as { concurrency?: number[]; requestRates?: number[] }) : {};
         const planned = spec.concurrency?.length ? spec.concurrency : spec.requestRates ?? [];
         const seen = new Set(rows.map((r) => Number(r.concurrency ?? r.request_rate_per_s)));
-        out.push({ file: relative(dir, path), rows, missing: planned.filter((level) => !seen.has(level)) });
+        out.push({ file: relative(dir, path), rows, missing: planned.filter((level) => !seen.has(level)), server: serverOf(rows, d) });
       }
     }
   };
   if (existsSync(dir)) walk(dir);
   return out;
+}
+
+function serverOf(rows: readonly ServingRecord[], folder: string): string | null {
+  const card = rows.map((r) => r.server_model_card).find((c): c is string => typeof c === "string");
+  if (card) {
+    const c = JSON.parse(card) as Record<string, unknown>;
+    return [`${c.engine ?? c.owned_by ?? "?"} ${c.device ?? ""} ${c.weight_form ?? ""}`.trim(), c.batching ? `${c.batching} batching` : null,
+      c.max_concurrency ? `${c.max_concurrency} sequences of ${c.context_length} tokens` : null].filter(Boolean).join(", ");
+  }
+  const line = existsSync(join(folder, "serve.out")) ? /\(([^)]*)\)\s*$/m.exec(readFileSync(join(folder, "serve.out"), "utf8")) : null;
+  return line ? line[1] : null;
 }
 
 const num = (v: unknown, d: number, scale = 1) => (typeof v === "number" && Number.isFinite(v) ? (v * scale).toFixed(d) : "–");
@@ -48,8 +61,9 @@ export function servingSection(dir: string, serverLine: (file: string) => string
         `${num(r.gpu_j_per_output_token, 3)} | ${num(r.j_per_output_token_measured ?? r.j_per_output_token_estimated, 3)}${r.j_per_output_token_estimated !== null ? " (est.)" : ""} | ` +
         `${num(r.avg_power_w_measured ?? r.avg_power_w_estimated, 0)} | ${num(r.ttft_p50_s, 0, 1000)} / ${num(r.ttft_p99_s, 0, 1000)} | ${num(r.tpot_p50_s, 1, 1000)} / ${num(r.tpot_p99_s, 1, 1000)} | ` +
         `${num(r.goodput_share, 0, 100)}% | ${r.below_resolution === true ? "**yes**" : r.below_resolution === false ? "no" : "–"} |`);
-    return `\`${c.file}\`: ${first.served_model} at ${first.endpoint}${serverLine(c.file) ? ` (${serverLine(c.file)})` : ""}, ${first.input_length} tokens in, ` +
-      `${first.output_length} out (EOS ignored: ${first.ignore_eos}), prompts from ${first.dataset_used}, ${rows[0].repetition === 0 && rows.every((r) => r.repetition === 0) ? "one run per level" : "repetitions per level"}.
+    const when = `${String(first.gpu_model ?? "GPU not recorded")}, ${String(first.started_at ?? "").slice(0, 10)}`;
+    return `\`${c.file}\`: ${first.served_model} at ${first.endpoint}${c.server ? ` (${c.server})` : serverLine(c.file) ? ` (${serverLine(c.file)})` : ""}, measured on ${when}; ${first.input_length} tokens in, ` +
+      `${first.output_length} out (EOS ignored: ${first.ignore_eos}), prompts from ${first.dataset_used}, ${typeof first.warmup_requests === "number" ? "an unmetered warm-up round before each level" : "no warm-up before the levels (the first requests of each batch shape carry its first-use costs)"}, ${rows[0].repetition === 0 && rows.every((r) => r.repetition === 0) ? "one run per level" : "repetitions per level"}.
 
 | concurrency | requests | steady window (s) | output tokens/s | GPU J/output token | J/output token (GPU + CPU) | avg power (W) | TTFT p50 / p99 (ms) | TPOT p50 / p99 (ms) | goodput (TTFT ≤ ${first.slo_ttft_s} s, TPOT ≤ ${num(first.slo_tpot_s, 0, 1000)} ms) | below resolution |
 |---|---|---|---|---|---|---|---|---|---|---|

@@ -154,3 +154,12 @@ test("scaling a cell's energy flips its ≤ ⅓ verdict against Transformers sta
   assert.equal(after, target < 1 / 3 ? "holds" : "does not hold");
   assert.notEqual(after, before);
 });
+
+test("every report block in the README is what the generator writes today from its folder", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const dirs = [...readme.matchAll(/<!-- report:(\S+) -->/g)].map((m) => m[1]);
+  assert.ok(dirs.length >= 2, `README blocks: ${dirs.join(", ")}`);
+  for (const dir of dirs) {
+    assert.ok(readme.includes(readmeBlock(buildH100Report(join(root, dir)))), `README.md's block for ${dir} is stale: run node dist/bench/h100-report.js ${dir} --readme README.md`);
+  }
+});
