@@ -13,6 +13,7 @@ import { readNotebook } from "../../notebook/nbformat.js";
 import { declaredParameters } from "../../notebook/parameters.js";
 import type { RunRecord } from "../../sweep/record.js";
 import { packageRoot } from "../../version.js";
+import { servingLines } from "./main-serving.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { CARBON_OPTIONS, carbonEnv, effectiveCarbon } from "../carbon-options.js";
 import { chargeRow, describeSetting, GridCarbon, isLive } from "../../sweep/carbon.js";
@@ -70,7 +71,8 @@ export const mainCommand: CommandSpec = {
     printSummary(rows);
     console.log(`carbon: ${describeSetting(carbon)}${carbonSources(rows)}`);
     for (const line of fallbackLines(rows)) console.log(line);
-    console.log(`\nresults: results/metrics.csv (${rows.length} runs), results/notebooks/, results/figures/ — ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    for (const line of servingLines(join(root, "results", "serving", "serving.jsonl"))) console.log(line);
+    console.log(`\nresults: results/metrics.csv (${rows.length} runs), results/serving/serving.csv, results/notebooks/, results/figures/ — ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (failed) process.exitCode = 1;
   },
 };
