@@ -20,6 +20,6 @@ test("one line per load level with means and intervals; none without a store", (
   const lines = servingLines(join(dir, "serving.jsonl"));
   assert.match(lines[1], /^serving \(notebook 12: tiny at wattlab serve, .*J\/token ESTIMATED \(CPU\)\):$/);
   assert.equal(lines.length, 4, "two completed levels; the failed one is left out");
-  assert.match(lines[2], /^ {2}concurrency {3}1 {2}n 2 {2}110\.0 \[.*\] tokens\/s {2}0\.0300 \[.*\] J\/out token {2}TTFT p99 100 \[100, 100\] ms {2}goodput 100 \[100, 100\]%$/);
-  assert.match(lines[3], /concurrency {3}4 {2}n 2 {2}300\.0 \[300\.0, 300\.0\] tokens\/s {2}0\.0100 \[0\.0100, 0\.0100\] J\/out token/);
+  assert.match(lines[2], /^ {2}concurrency {3}1 in=16 out=16 {2}n 2 {2}110\.0 \[.*\] tokens\/s {2}0\.0300 \[.*\] J\/out token {2}TTFT p99 100 \[100, 100\] ms {2}goodput 100 \[100, 100\]%$/);
+  assert.match(lines[3], /concurrency {3}4 in=16 out=16 {2}n 2 {2}300\.0 \[300\.0, 300\.0\] tokens\/s {2}0\.0100 \[0\.0100, 0\.0100\] J\/out token/);
 });

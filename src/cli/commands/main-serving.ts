@@ -28,7 +28,7 @@ export function servingLines(path: string): string[] {
   return [
     "",
     `serving (notebook 12: ${String(rows[0].served_model)} at wattlab serve, closed loop, energy over each level's steady state${estimated ? ", J/token ESTIMATED (CPU)" : ""}):`,
-    ...table.map((r) => `  concurrency ${String(r.concurrency).padStart(3)}  n ${r.n}  ${interval(r, "output_tokens_per_s", 4)} tokens/s  ` +
+    ...table.map((r) => `  concurrency ${String(r.concurrency).padStart(3)} in=${r.input_length} out=${r.output_length}  n ${r.n}  ${interval(r, "output_tokens_per_s", 4)} tokens/s  ` +
       `${interval(r, "j_per_output_token", 3)} J/out token  TTFT p99 ${interval(r, "ttft_p99_s", 0, { scale: 1000, fixed: 0 })} ms  goodput ${interval(r, "goodput_share", 0, { scale: 100, fixed: 0, max: 100 })}%`),
   ];
 }
