@@ -125,7 +125,7 @@ function logSteps(text: string): Step[] {
     if (!last) continue;
     const sweep = /(\d+) completed, (\d+) failed, (\d+) already done/.exec(line);
     const meter = /stored (\d+) window rows/.exec(line);
-    const levels = /(\d+) levels completed, (\d+) failed/.exec(line);
+    const levels = /(\d+) levels? completed, (\d+) failed/.exec(line);
     if (levels) last.stored = `${levels[1]} serving levels completed, ${levels[2]} failed`;
     else if (sweep) last.stored = `${sweep[1]} rows completed, ${sweep[2]} failed`;
     else if (meter) last.stored = `${meter[1]} window rows`;

@@ -61,7 +61,7 @@ async function servingSweepFromArgs(parsed: ParsedArgs): Promise<void> {
   const summary = await runServingSweep(spec, labServingDeps(gpus.length ? { gpus } : {}), {
     outDir, force: get.boolean(parsed, "force"), idleSeconds: get.number(parsed, "idle-seconds"), carbon: carbonFromArgs(parsed, "sweep"), say,
   });
-  console.log(`${summary.completed} levels completed, ${summary.failed} failed, ${summary.skipped} already done → ${summary.csvPath} (requests: ${summary.requestsPath})`);
+  console.log(`${summary.completed} level${summary.completed === 1 ? "" : "s"} completed, ${summary.failed} failed, ${summary.skipped} already done → ${summary.csvPath} (requests: ${summary.requestsPath})`);
   if (summary.failed > 0) process.exitCode = 1;
 }
 
