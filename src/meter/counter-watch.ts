@@ -63,16 +63,16 @@ export function nextChanges(channels: readonly Channel[], clock: WatchClock, cap
 }
 
 /**
- * Times each counter channel's updates for up to `budgetMs` (stopping once every channel showed `changes` of them).
+ * Times each counter channel's updates for up to `probeForMs` (stopping once every channel showed `changes` of them).
  * Channels whose period is known from their nature (nominalUpdateMs) are not watched; channels without a counter
  * integrate power samples, so their resolution is the sampling period.
  */
-export function probeResolution(channels: readonly Channel[], clock: WatchClock, options: { budgetMs: number; sampleMs: number; changes?: number }): ChannelResolution[] {
+export function probeResolution(channels: readonly Channel[], clock: WatchClock, options: { probeForMs: number; sampleMs: number; changes?: number }): ChannelResolution[] {
   const wanted = options.changes ?? 5;
   const watched = channels.filter((c) => c.info.hasCounter && c.info.nominalUpdateMs === undefined);
   const seen: CounterChange[][] = watched.map(() => []);
   const last = watched.map(readCounter);
-  const deadline = clock.nowMs() + Math.max(0, options.budgetMs);
+  const deadline = clock.nowMs() + Math.max(0, options.probeForMs);
   while (clock.nowMs() < deadline && seen.some((s, i) => s.length < wanted && last[i] !== null)) {
     clock.sleepMs(1);
     watched.forEach((channel, i) => {

@@ -121,7 +121,7 @@ class Sampler {
 
   constructor(readonly devices: OpenedDevices) {
     this.states = devices.channels.map((channel) => new ChannelState(channel));
-    this.resolution = probeResolution(devices.channels, this.watch, { budgetMs: config.probeMs ?? 450, sampleMs: config.sampleMs });
+    this.resolution = probeResolution(devices.channels, this.watch, { probeForMs: config.probeMs ?? 450, sampleMs: config.sampleMs });
     this.stepped = steppedChannels(this.resolution);
     this.periodMs = Math.max(0, ...this.stepped.map((i) => this.resolution[i].updateMs ?? 0));
     this.ring = createRing(config.ringCapacity, this.states.length);
