@@ -1,9 +1,10 @@
 // The bandwidth floor of a decode step: at batch b a step reads every weight once (the embedding table excepted: a
 // step reads one row of it per sequence) and makes b tokens, so tokens/s ≤ b × bandwidth ÷ bytes read per step. The
 // bandwidth is the one measured on the same GPU in the same run (bench/bandwidth.py's bandwidth.json).
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { getPreset, PRESETS } from "../src/models/presets.js";
+import { filesUnder } from "./protocol-check.js";
 import { aggregate, verdict, type Aggregate, type Verdict } from "../src/util/stats.js";
 
 /** Bytes per weight of each GGUF matrix type wattlab writes (blocks of 32: Q8_0 34 bytes, Q4_0 18 bytes). */
@@ -28,16 +29,7 @@ export interface Bandwidth { bytesPerS: number; device: string; file: string }
 
 /** The first bandwidth.json under `dir` (bench/bandwidth.py's output), or null. */
 export function readBandwidth(dir: string): Bandwidth | null {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name === "bandwidth.json") found.push(path);
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  for (const file of found.sort()) {
+  for (const file of filesUnder(dir, (name) => name === "bandwidth.json")) {
     const line = readFileSync(file, "utf8").split("\n").find((l) => l.trim().startsWith("{"));
     if (!line) continue;
     const j = JSON.parse(line) as { bandwidth_bytes_per_s_median?: number; device?: string };

@@ -34,14 +34,19 @@ export function relativeSpread(values: readonly number[]): number {
 
 /** Every metrics*.jsonl under `root` (recursively; node_modules and dot-folders skipped). */
 export function storesUnder(root: string): string[] {
+  return filesUnder(root, (name) => /^metrics.*\.jsonl$/.test(name));
+}
+
+/** Every file under `root` whose name passes `test`, in a depth-first walk (hidden folders and node_modules skipped). */
+export function filesUnder(root: string, test: (name: string) => boolean): string[] {
   if (!existsSync(root)) return [];
   const out: string[] = [];
   const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
+    for (const name of readdirSync(dir).sort()) {
       if (name.startsWith(".") || name === "node_modules") continue;
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (/^metrics.*\.jsonl$/.test(name)) out.push(path);
+      else if (test(name)) out.push(path);
     }
   };
   walk(root);

@@ -1,8 +1,9 @@
 // The serving curve of a results folder: every serving.jsonl under it (`wattlab sweep --engine openai` against
 // `wattlab serve`), one line per load level — J per output token over the steady state, tokens/s, p50/p99 latency and
 // goodput — as a markdown section for the 7B report.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { filesUnder } from "./protocol-check.js";
 import type { ServingRecord } from "../src/sweep/serving/index.js";
 import { effectiveRows, readResults } from "../src/sweep/store.js";
 
@@ -16,23 +17,15 @@ export interface ServingCurve {
 }
 
 export function servingCurves(dir: string): ServingCurve[] {
-  const out: ServingCurve[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name === "serving.jsonl") {
-        const rows = effectiveRows(readResults<ServingRecord>(path).rows);
-        const specPath = join(d, "serving-spec.json");
-        const spec = existsSync(specPath) ? (JSON.parse(readFileSync(specPath, "utf8")) as { concurrency?: number[]; requestRates?: number[] }) : {};
-        const planned = spec.concurrency?.length ? spec.concurrency : spec.requestRates ?? [];
-        const seen = new Set(rows.map((r) => Number(r.concurrency ?? r.request_rate_per_s)));
-        out.push({ file: relative(dir, path), rows, missing: planned.filter((level) => !seen.has(level)), server: serverOf(rows, d) });
-      }
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
+  return filesUnder(dir, (name) => name === "serving.jsonl").map((path) => {
+    const d = dirname(path);
+    const rows = effectiveRows(readResults<ServingRecord>(path).rows);
+    const specPath = join(d, "serving-spec.json");
+    const spec = existsSync(specPath) ? (JSON.parse(readFileSync(specPath, "utf8")) as { concurrency?: number[]; requestRates?: number[] }) : {};
+    const planned = spec.concurrency?.length ? spec.concurrency : spec.requestRates ?? [];
+    const seen = new Set(rows.map((r) => Number(r.concurrency ?? r.request_rate_per_s)));
+    return { file: relative(dir, path), rows, missing: planned.filter((level) => !seen.has(level)), server: serverOf(rows, d) };
+  });
 }
 
 function serverOf(rows: readonly ServingRecord[], folder: string): string | null {

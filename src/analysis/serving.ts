@@ -21,6 +21,10 @@ export function servingTable(rows: readonly Record<string, Cell>[]): SummaryRow[
   return summarize(done, [loadColumn(done), "input_length", "output_length"], SERVING_METRICS);
 }
 
+/** The load column of a serving table (see loadColumn). */
+const tableLoad = (table: readonly SummaryRow[]): "concurrency" | "request_rate_per_s" =>
+  table.some((r) => typeof r.request_rate_per_s === "number") ? "request_rate_per_s" : "concurrency";
+
 const LOAD_TITLE = { concurrency: "concurrent requests (closed loop)", request_rate_per_s: "request rate (requests/s, Poisson)" } as const;
 
 function loadAxis(table: readonly SummaryRow[], x: "concurrency" | "request_rate_per_s"): Record<string, unknown> {
@@ -32,7 +36,7 @@ const frame = { margin: { t: 50, r: 20, b: 55, l: 80 }, width: 760, height: 420 
 
 /** J per output token over each level's steady state, against load (error bars: std over repetitions). */
 export function servingEnergyChart(table: readonly SummaryRow[], title = "Energy per output token under load"): PlotFigure {
-  const x = table.some((r) => typeof r.request_rate_per_s === "number") ? "request_rate_per_s" : "concurrency";
+  const x = tableLoad(table);
   const estimated = table.some((r) => r.j_per_output_token_estimated === true);
   return {
     data: [{ type: "scatter", mode: "lines+markers", name: "J/token", x: table.map((r) => r[x]), y: table.map((r) => r.j_per_output_token_mean),
@@ -43,7 +47,7 @@ export function servingEnergyChart(table: readonly SummaryRow[], title = "Energy
 
 /** Time to first token and time per output token, p50 and p99, against load, with the goodput targets drawn. */
 export function servingLatencyChart(table: readonly SummaryRow[], slo?: { ttftS: number; tpotS: number }, title = "Latency under load"): PlotFigure {
-  const x = table.some((r) => typeof r.request_rate_per_s === "number") ? "request_rate_per_s" : "concurrency";
+  const x = tableLoad(table);
   const trace = (metric: string, name: string, dash: string, axis: string) => ({
     type: "scatter", mode: "lines+markers", name, x: table.map((r) => r[x]), y: table.map((r) => r[`${metric}_mean`]), line: { dash }, yaxis: axis,
   });
@@ -61,7 +65,7 @@ export function servingLatencyChart(table: readonly SummaryRow[], slo?: { ttftS:
 
 /** Throughput against J/token, one point per level labelled with its load and p99 TTFT: what a level buys and costs. */
 export function servingTradeoffChart(table: readonly SummaryRow[], title = "Throughput, latency and energy per level"): PlotFigure {
-  const x = table.some((r) => typeof r.request_rate_per_s === "number") ? "request_rate_per_s" : "concurrency";
+  const x = tableLoad(table);
   const label = (r: SummaryRow) => `${x === "concurrency" ? "c=" : ""}${r[x]}${x === "concurrency" ? "" : "/s"}, p99 TTFT ${typeof r.ttft_p99_s_mean === "number" ? r.ttft_p99_s_mean.toFixed(2) : "–"} s`;
   return {
     data: [{ type: "scatter", mode: "lines+markers+text", textposition: "top center", x: table.map((r) => r.output_tokens_per_s_mean),

@@ -24,10 +24,14 @@ interface StreamState {
 }
 
 /** The endpoint's URL for `path` ("completions" or "chat/completions"), with or without /v1 at the base's end. */
-export function requestUrl(endpoint: string, chat: boolean): string {
+/** The server's /v1 root, whether the endpoint was given with /v1 or without. */
+export function v1Root(endpoint: string): string {
   const base = endpoint.replace(/\/+$/, "");
-  const v1 = /\/v1$/.test(base) ? base : `${base}/v1`;
-  return `${v1}/${chat ? "chat/completions" : "completions"}`;
+  return /\/v1$/.test(base) ? base : `${base}/v1`;
+}
+
+export function requestUrl(endpoint: string, chat: boolean): string {
+  return `${v1Root(endpoint)}/${chat ? "chat/completions" : "completions"}`;
 }
 
 /** The JSON body of request `prompt`. */

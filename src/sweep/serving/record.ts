@@ -4,6 +4,7 @@
 import type { LoadRun, LoadSummary } from "../../load/index.js";
 import type { WindowMeasurement } from "../../meter/types.js";
 import type { DatasetName } from "../../data/names.js";
+import { median } from "../../util/stats.js";
 import type { Cell, CarbonFigure, RunMetadata } from "../record.js";
 import type { PlannedServingRun, ServingSpec } from "./spec.js";
 
@@ -70,13 +71,6 @@ export function failedServingRecord(c: ServingContext, error: unknown): ServingR
   return row;
 }
 
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /** Sets `<name>_measured` or `<name>_estimated`. */
 function paired(row: ServingRecord, name: (typeof PAIRED)[number], value: number | null, estimated: boolean): void {
   (row as Record<string, Cell>)[`${name}_${estimated ? "estimated" : "measured"}`] = value;
@@ -113,7 +107,7 @@ export function completedServingRecord(c: ServingContext, load: LoadRun, s: Load
     gpu_energy_j: window.gpus.length > 0 ? window.gpuEnergyJ : null, gpu_j_per_output_token: window.gpus.length > 0 ? perToken(window.gpuEnergyJ) : null,
     cpu_energy_j: window.cpuEnergyJ, energy_source: estimated ? "estimated" : "measured",
     gpu_energy_source: window.sources.gpu, cpu_energy_source: window.sources.cpu,
-    request_energy_j_p50: median(shares), request_energy_j_max: shares.length ? Math.max(...shares) : null,
+    request_energy_j_p50: shares.length ? median(shares) : null, request_energy_j_max: shares.length ? Math.max(...shares) : null,
     request_energy_j_sum: shares.length ? shares.reduce((a, b) => a + b, 0) : null, request_energy_rule: REQUEST_ENERGY_RULE,
     counter_updates: window.counterUpdates ?? null, below_resolution: window.belowResolution ?? null,
     peak_power_w: window.peakPowerW, peak_gpu_memory_mb: window.peakGpuMemoryMb, machine_busy_share: window.machineBusyShare ?? null,
