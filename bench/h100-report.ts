@@ -16,7 +16,8 @@ import { effectiveRows, readResults } from "../src/sweep/store.js";
 import { packageRoot } from "../src/version.js";
 import { aggregate, formatInterval, METHOD_TEXT, ratioOfMeans, verdict, withinVerdict, type Aggregate, type RatioEstimate, type Verdict } from "../src/util/stats.js";
 import { peaksAbove, relativeSpread, SPREAD_LIMIT, storesUnder } from "./protocol-check.js";
-import { FLOOR_GOAL, floorShare, readBandwidth } from "./floor.js";
+import { bytesPerStep, FLOOR_GOAL, floorShare, readBandwidth } from "./floor.js";
+import { GPU_SHARE_GOAL, measuredSplit, readStepSplits } from "./step-split.js";
 import { servingCurves, servingSection } from "./serving-curve.js";
 
 /** The project's goals against the study's stack: ≥ 3× its tokens/s, ≤ ⅓ of its J per output token. */
@@ -430,7 +431,7 @@ ${notRun.join("\n")}
 
 **Not run either**: ${[dimsNotRun.length ? `the rest of the study's one-at-a-time sweep — ${dimsNotRun.join("; ")}` : null,
     bandwidth ? null : "the bandwidth floor (no bandwidth was measured on this node, so no share of a floor is reported)",
-    serving ? null : "the serving curve", "the split of a decode step's fixed cost (not measured: no per-kernel timing was taken)"].filter(Boolean).join("; ")}.
+    serving ? null : "the serving curve", readStepSplits(dir).length ? null : "the split of a decode step's fixed cost (not measured: no per-kernel timing was taken)"].filter(Boolean).join("; ")}.
 `);
 
   // ---------------------------------------------------------------------------------------------------------
@@ -552,7 +553,26 @@ ${vk.flatMap((s) => [s.static, s.default].filter((v): v is Versus => v !== null)
     goalLines.push(f ? `- ${s.cell.model}: ${cellLabel(s.cell)} decode at ≥ ${pct(FLOOR_GOAL, 0)} of the bandwidth floor: ${bold(f.goal)} (${pct(f.share.mean, 1)} [${pct(f.share.ci.low, 1)}, ${pct(f.share.ci.high, 1)}] of ${fmt(f.floorTokensPerS, 1)} tokens/s)`
       : `- ${s.cell.model}: ${cellLabel(s.cell)} against the floor: **undecided** — its rows hold no weight bytes or decode speed.`);
   }
-  goalLines.push(`- The split of a decode step's fixed cost (GPU share measured by Nsight Systems or CUDA events): **undecided** — not measured.`);
+  const splits = readStepSplits(dir).map((logs) => {
+    const cell = cells.find((c) => c.model === logs.model && c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && c.batch === 1);
+    return { logs, cell, split: cell ? measuredSplit(logs, cell.rows) : null };
+  });
+  if (splits.length === 0) goalLines.push(`- The split of a decode step's fixed cost (GPU share measured by Nsight Compute, Nsight Systems or CUDA events): **undecided** — not measured.`);
+  for (const { logs, cell, split } of splits) {
+    if (!cell || !split) {
+      goalLines.push(`- ${logs.model}: the split of a decode step (\`${logs.folder}\`): **undecided** — no llama.cpp CUDA F16 b1 rows with decode steps to set it against.`);
+      continue;
+    }
+    const bytes = bandwidth ? bytesPerStep(cell.rows[0], "F16") : null;
+    const floorS = bytes && bandwidth ? bytes / bandwidth.bytesPerS : null;
+    const text = `${logs.model}: a llama.cpp CUDA F16 b1 decode step is the GPU's (its kernels ≥ ${pct(GPU_SHARE_GOAL, 0)} of the step's wall time): ${bold(split.goal)} — ` +
+      `kernels ${fmt(1000 * split.gpuPerStepS, 3)} ms per step (${fmt(split.kernelsPerStep, 0)} kernels; Nsight Compute's gpu__time_duration, ${logs.newTokens.join(" and ")} new tokens, \`${logs.folder}\`) ` +
+      `of a ${fmt(1000 * split.wallPerStepS.median, 3)} ms step (median decode step, ${split.wallPerStepS.n} windows unprofiled): ` +
+      `${pct(split.gpuShare.mean, 1)} [${pct(split.gpuShare.ci.low, 1)}, ${pct(split.gpuShare.ci.high, 1)}] GPU, ${fmt(1000 * (split.wallPerStepS.median - split.gpuPerStepS), 3)} ms host and gaps` +
+      (floorS ? `; the weights' bytes at the measured bandwidth take ${fmt(1000 * floorS, 3)} ms, so the kernels run at ${pct(floorS / split.gpuPerStepS, 1)} of the bandwidth floor` : "");
+    goalLines.push(`- ${text}.`);
+    goalShort.push(text.replace(/ — .*/, "") + ` (${pct(split.gpuShare.mean, 1)} GPU${floorS ? `, kernels at ${pct(floorS / split.gpuPerStepS, 1)} of the floor` : ""})`);
+  }
   out.push(`## Issue 21's goals against the compiled path\n\n${goalLines.join("\n")}\n`);
   if (goalShort.length) shortBullets.push(`- Against Transformers static (issue 21's goals): ${goalShort.join("; ")}.`);
 

@@ -4,8 +4,12 @@
 // (measured without the profiler) is the host's: sampling, scheduling, launches and the gaps between kernels.
 //   node dist/bench/step-split.js ncu-N1.csv ncu-N2.csv --steps N1,N2 --wall-step-ms MS [--json]
 import { readFileSync } from "node:fs";
+import { basename, dirname, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { gunzipSync } from "node:zlib";
 import { parseCsv } from "../src/sweep/csv.js";
+import { aggregate, verdict, type Aggregate, type Verdict } from "../src/util/stats.js";
+import { filesUnder } from "./protocol-check.js";
 
 const UNIT_S: Readonly<Record<string, number>> = { nsecond: 1e-9, usecond: 1e-6, msecond: 1e-3, second: 1, ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1 };
 
@@ -44,6 +48,53 @@ export function stepSplit(a: { kernels: number; seconds: number }, b: { kernels:
   if (!(d > 0)) throw new Error(`step-split: --steps must grow (${steps.join(", ")})`);
   const gpuPerStepS = (b.seconds - a.seconds) / d;
   return { steps, kernelsPerStep: (b.kernels - a.kernels) / d, gpuPerStepS, wallPerStepS, gpuShare: gpuPerStepS / wallPerStepS, hostPerStepS: wallPerStepS - gpuPerStepS };
+}
+
+/** The claim the split is judged on: a decode step is the GPU's when its kernels fill at least this share of its wall time. */
+export const GPU_SHARE_GOAL = 0.9;
+
+/** A pair of ncu logs in `<folder>/step-split/ncu-<new tokens>.csv[.gz]`, named for the model folder above it. */
+export interface StepSplitLogs { model: string; folder: string; newTokens: [number, number]; logs: [{ kernels: number; seconds: number }, { kernels: number; seconds: number }] }
+
+/** Every `step-split/` folder under `dir` holding two ncu logs (the smallest and largest new-token counts). */
+export function readStepSplits(dir: string): StepSplitLogs[] {
+  const byFolder = new Map<string, { n: number; file: string }[]>();
+  for (const file of filesUnder(dir, (name) => /^ncu-\d+\.csv(\.gz)?$/.test(name))) {
+    if (basename(dirname(file)) !== "step-split") continue;
+    const list = byFolder.get(dirname(file)) ?? [];
+    list.push({ n: Number(/ncu-(\d+)/.exec(basename(file))![1]), file });
+    byFolder.set(dirname(file), list);
+  }
+  const out: StepSplitLogs[] = [];
+  for (const [folder, list] of byFolder) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a.n - b.n);
+    const [lo, hi] = [list[0], list[list.length - 1]];
+    const read = (f: string) => kernelTime(f.endsWith(".gz") ? gunzipSync(readFileSync(f)).toString("utf8") : readFileSync(f, "utf8"));
+    out.push({ model: basename(dirname(folder)), folder: relative(dir, folder), newTokens: [lo.n, hi.n], logs: [read(lo.file), read(hi.file)] });
+  }
+  return out;
+}
+
+export interface MeasuredSplit extends StepSplitLogs {
+  /** GPU kernel time per decode step (the two logs' difference over their extra steps). Units: s. */
+  gpuPerStepS: number;
+  kernelsPerStep: number;
+  /** Median decode step per repetition of the unprofiled cell. Units: s. */
+  wallPerStepS: Aggregate;
+  /** GPU kernels over wall, per repetition. */
+  gpuShare: Aggregate;
+  goal: Verdict;
+}
+
+/** The split against the unprofiled cell's rows (their `decode_step_p50_s`); null when they hold none. */
+export function measuredSplit(logs: StepSplitLogs, rows: readonly Record<string, unknown>[]): MeasuredSplit | null {
+  const walls = rows.map((r) => r.decode_step_p50_s).filter((v): v is number => typeof v === "number" && v > 0);
+  if (walls.length === 0) return null;
+  // n new tokens are 1 from the prefill and n − 1 decode steps, so the pair differs by (n2 − n1) steps.
+  const split = stepSplit(logs.logs[0], logs.logs[1], logs.newTokens, walls[0]);
+  const gpuShare = aggregate(walls.map((w) => split.gpuPerStepS / w));
+  return { ...logs, gpuPerStepS: split.gpuPerStepS, kernelsPerStep: split.kernelsPerStep, wallPerStepS: aggregate(walls), gpuShare, goal: verdict(gpuShare.ci, "≥", GPU_SHARE_GOAL) };
 }
 
 function main(): void {
