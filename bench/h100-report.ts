@@ -144,7 +144,23 @@ function scriptSteps(text: string): ScriptStep[] {
   const out: ScriptStep[] = [];
   let label: string | null = null;
   const push = (l: string, cmd: string) => out.push({ label: l, command: `wattlab ${cmd.replace(/\$S\b/g, s)}` });
+  // Scripts that measure through shell functions (`sweep $M ENGINE DEVICE QUANTS DIR LIMIT_S`, `transformers $M LIMIT_S`,
+  // each logging "MODEL ENGINE DEVICE QUANTS" or "MODEL transformers static,default"), with $M set by `M=…` lines.
+  const vars = new Map<string, string>();
   for (const line of text.split("\n")) {
+    if (/^[A-Z]=/.test(line)) for (const [, k, v] of line.matchAll(/\b([A-Z])=(\S+?)(?=;|\s|$)/g)) vars.set(k, v.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? v));
+    const model = (m: string) => m.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? m);
+    const fnSweep = /^sweep (\S+) (\S+) (\S+) (\S+) \S+ \d+\s*$/.exec(line);
+    if (fnSweep) {
+      const [, m, engine, device, quants] = fnSweep;
+      push(`${model(m)} ${engine} ${device} ${quants}`, `sweep --model ${model(m)} --engine ${engine} --device ${device} --quantization ${quants}`);
+      continue;
+    }
+    const fnTransformers = /^transformers (\S+) \d+\s*$/.exec(line);
+    if (fnTransformers) {
+      push(`${model(fnTransformers[1])} transformers static,default`, `meter -- python3 bench/transformers_windows.py --model ${model(fnTransformers[1])} --variants static,default`);
+      continue;
+    }
     const inline = /^log "([^"]+)"; (?:run|timeout \$\(left\)) \$W (.*?)(?= 2>&1| > |;|$)/.exec(line);
     if (inline) { push(inline[1], inline[2]); label = null; continue; }
     const alone = /^log "([^"]+)"\s*$/.exec(line);
@@ -379,7 +395,7 @@ the Transformers rows use random token ids of the same length (the script's \`to
     for (const [s, { steps, log, deadline }] of stepsByScript) {
       const step = steps.find((st) => st.command.includes(`--model ${m}`) && (e.engine === "transformers"
         ? st.command.includes("transformers_windows.py") && new RegExp(`--variants \\S*\\b${e.variant}\\b`).test(st.command)
-        : st.command.startsWith("wattlab sweep ") && st.command.includes(`--engine ${e.engine}`) && st.command.includes(`--device ${e.device}`) && st.command.includes(`--quantization ${q}`)));
+        : st.command.startsWith("wattlab sweep ") && st.command.includes(`--engine ${e.engine}`) && st.command.includes(`--device ${e.device}`) && new RegExp(`--quantization \\S*\\b${q}\\b`).test(st.command)));
       if (!step) continue;
       const ran = log.find((l) => l.label === step.label);
       if (!ran) return `\`provenance/${s}\` step "${step.label}" has no entry in its log`;
