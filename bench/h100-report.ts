@@ -150,13 +150,13 @@ function scriptSteps(text: string): ScriptStep[] {
   for (const line of text.split("\n")) {
     if (/^[A-Z]=/.test(line)) for (const [, k, v] of line.matchAll(/\b([A-Z])=(\S+?)(?=;|\s|$)/g)) vars.set(k, v.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? v));
     const model = (m: string) => m.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? m);
-    const fnSweep = /^sweep (\S+) (\S+) (\S+) (\S+) \S+ \d+\s*$/.exec(line);
+    const fnSweep = /^\s*sweep (\S+) (\S+) (\S+) (\S+) \S+ \d+\s*$/.exec(line);
     if (fnSweep) {
       const [, m, engine, device, quants] = fnSweep;
       push(`${model(m)} ${engine} ${device} ${quants}`, `sweep --model ${model(m)} --engine ${engine} --device ${device} --quantization ${quants}`);
       continue;
     }
-    const fnTransformers = /^transformers (\S+) \d+\s*$/.exec(line);
+    const fnTransformers = /^\s*transformers (\S+) \d+\s*$/.exec(line);
     if (fnTransformers) {
       push(`${model(fnTransformers[1])} transformers static,default`, `meter -- python3 bench/transformers_windows.py --model ${model(fnTransformers[1])} --variants static,default`);
       continue;
