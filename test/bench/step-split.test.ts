@@ -45,5 +45,8 @@ test("a folder's step-split logs (plain or gzipped) set against the cell's decod
   assert.equal(split.goal, "holds", "90% of a step and more, well inside the interval");
   const slow = measuredSplit(logs, [0.008, 0.0081, 0.0079].map((s) => ({ decode_step_p50_s: s })))!;
   assert.equal(slow.goal, "does not hold", "the same kernels in an 8 ms step are 71% of it");
+  const faster = measuredSplit(logs, [0.0055, 0.0056, 0.0054].map((s) => ({ decode_step_p50_s: s })))!;
+  assert.ok(faster.gpuShare.mean > 1 && faster.profilerBound);
+  assert.equal(faster.goal, "undecided", "profiled kernels longer than the unprofiled step are upper bounds, not a share");
   assert.equal(measuredSplit(logs, [{ decode_step_p50_s: null }]), null);
 });
