@@ -516,12 +516,12 @@ ${summaries.map((s) => {
     const c = s.cell;
     const st = vsText(s.static, c.variant === "static", "no static rows"), de = vsText(s.default, c.variant === "default", anyDefault(c.model) ? "no default rows" : "not run");
     return `| ${c.model} | ${engineLabel(c)} | ${c.weights} | ${c.batch} | ${s.jPerToken.n}${c.belowResolution ? ` (+${c.belowResolution} below resolution)` : ""} | ${withCi(s.tokensPerS, 1)} | ` +
-      `${withCi(s.jPerToken, 3)} | ${fmt(s.jPerToken.median, 3)} | ${pct(s.spread)} | ${pct(s.halfWidth, 1)}${s.noisy ? " **too noisy**" : ""} | ${st[0]} | ${st[1]} | ${de[0]} | ${de[1]} |`;
+      `${withCi(s.jPerToken, 3)} | ${fmt(s.jPerToken.median, 3)} | ${pct(s.spread)} | ${pct(s.halfWidth, 1)}${s.noisy ? " **too noisy**" : ""}${s.jPerToken.n < 3 ? " **n < 3**" : ""} | ${st[0]} | ${st[1]} | ${de[0]} | ${de[1]} |`;
   }).join("\n")}
 
 Transformers static = \`generate(cache_implementation="static")\`, which compiles (torch.compile) on first use; Transformers
 default = \`generate()\` as it comes (dynamic cache, eager). Quantized llama.cpp cells are set against the fp16 baselines,
-as in the study. ${summaries.some((s) => s.noisy) ? `Too noisy (± above ${pct(NOISY_HALF_WIDTH, 0)}): ${summaries.filter((s) => s.noisy).map((s) => `${s.cell.model} ${cellLabel(s.cell)} (${pct(s.halfWidth, 1)}, spread ${pct(s.spread)})`).join("; ")}.` : `Every cell's ± is within ${pct(NOISY_HALF_WIDTH, 0)}.`}
+as in the study. ${summaries.some((s) => s.noisy) ? `Too noisy (± above ${pct(NOISY_HALF_WIDTH, 0)}): ${summaries.filter((s) => s.noisy).map((s) => `${s.cell.model} ${cellLabel(s.cell)} (${pct(s.halfWidth, 1)}, spread ${pct(s.spread)})`).join("; ")}.` : `Every cell's ± is within ${pct(NOISY_HALF_WIDTH, 0)}.`}${summaries.some((s) => s.jPerToken.n < 3) ? ` Fewer than 3 usable repetitions: ${summaries.filter((s) => s.jPerToken.n < 3).map((s) => `${s.cell.model} ${cellLabel(s.cell)} (n = ${s.jPerToken.n})`).join("; ")}.` : ""}
 `);
 
   // Verdicts against both baselines.
