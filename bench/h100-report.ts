@@ -149,16 +149,20 @@ function scriptSteps(text: string): ScriptStep[] {
   const vars = new Map<string, string>();
   for (const line of text.split("\n")) {
     if (/^[A-Z]=/.test(line)) for (const [, k, v] of line.matchAll(/\b([A-Z])=(\S+?)(?=;|\s|$)/g)) vars.set(k, v.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? v));
-    const model = (m: string) => m.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? m);
+    // A model left unresolved (a loop's `for M in $MODELS`) stands for each of the study's models.
+    const models = (m: string): string[] => {
+      const resolved = m.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? m);
+      return resolved.startsWith("$") ? (SEED_STUDY.dimensions.model as string[]) : [resolved];
+    };
     const fnSweep = /^\s*sweep (\S+) (\S+) (\S+) (\S+) \S+ \d+\s*$/.exec(line);
     if (fnSweep) {
       const [, m, engine, device, quants] = fnSweep;
-      push(`${model(m)} ${engine} ${device} ${quants}`, `sweep --model ${model(m)} --engine ${engine} --device ${device} --quantization ${quants}`);
+      for (const x of models(m)) push(`${x} ${engine} ${device} ${quants}`, `sweep --model ${x} --engine ${engine} --device ${device} --quantization ${quants}`);
       continue;
     }
     const fnTransformers = /^\s*transformers (\S+) \d+\s*$/.exec(line);
     if (fnTransformers) {
-      push(`${model(fnTransformers[1])} transformers static,default`, `meter -- python3 bench/transformers_windows.py --model ${model(fnTransformers[1])} --variants static,default`);
+      for (const x of models(fnTransformers[1])) push(`${x} transformers static,default`, `meter -- python3 bench/transformers_windows.py --model ${x} --variants static,default`);
       continue;
     }
     const inline = /^log "([^"]+)"; (?:run|timeout \$\(left\)) \$W (.*?)(?= 2>&1| > |;|$)/.exec(line);
