@@ -641,7 +641,7 @@ ${floorRows.map(({ x, f }) => `| ${x.cell.model} | ${cellLabel(x.cell)} | ${fmt(
   // The study's findings.
   const findingRows: string[] = [];
   /** The measured effects, for the reading under the table. */
-  const batchEffects: { who: string; f: Finding; size: Verdict | "not measured"; implied: number }[] = [], int4Effects: { who: string; f: Finding }[] = [];
+  const batchEffects: { who: string; f: Finding; size: Verdict | "not measured"; implied: number }[] = [], int4Effects: { who: string; f: Finding }[] = [], int8Effects: { who: string; f: Finding }[] = [];
   const fv = (x: number | null, kind: "change" | "ratio") => (x === null ? "n/a" : kind === "ratio" ? `×${x.toFixed(2)}` : `${(100 * x).toFixed(1)}%`);
   const findingLine = (scope: string, f: Finding, size: Verdict | "not measured", paperText: string) =>
     `| ${scope} | ${f.compared.replace(/ \(.*\)$/, "")} | ${paperText} | ${fv(f.measured, f.kind)}${f.ci ? ` [${fv(f.ci.low, f.kind)}, ${fv(f.ci.high, f.kind)}]` : ""} | ${f.n.join(" / ")} | ${f.verdict} | ${size} |`;
@@ -669,7 +669,7 @@ ${floorRows.map(({ x, f }) => `| ${x.cell.model} | ${cellLabel(x.cell)} | ${fmt(
       for (const b of [...new Set(rows.map((r) => Number(r.batch_size)))].sort((x, y) => x - y)) {
         const sub = rows.filter((r) => Number(r.batch_size) === b);
         for (const f of seedFindings(sub, { scope: "gpu" }).filter((x) => x.compared.startsWith("quantization"))) {
-          int4Effects.push({ who: `${m} ${e} batch ${b}`, f });
+          (f.compared.includes("int8") ? int8Effects : int4Effects).push({ who: `${m} ${e} batch ${b}`, f });
           findingRows.push(findingLine(`${m}, ${e} batch ${b}`, f, f.size, fv(f.paper, "ratio")));
         }
       }
@@ -682,7 +682,8 @@ only. A measured effect is a ratio of the two levels' means with its 95% interva
 **direction**: the effect goes the study's way (holds / does not hold / undecided when the interval straddles no
 change); **size**: the interval also lies within half the study's effect of it. The study found each batch doubling
 (1→2, 2→4) cuts J/token by about 45%; only batch 1 and 4 were measured here, so the batch rows are judged against the
-compounded figure for 1→4. int4 (bitsandbytes) used about 2× fp16's energy in the study; here int4 is llama.cpp's Q4_0.
+compounded figure for 1→4. int8 and int4 (bitsandbytes) used about 1.4× and 2× fp16's energy in the study; here they are llama.cpp's Q8_0
+and Q4_0, and onnxruntime's 8- and 4-bit MatMulNBits.
 
 | engine and weights | compared | study | measured [95% CI] | n | direction | size |
 |---|---|---|---|---|---|---|
@@ -690,15 +691,18 @@ ${findingRows.join("\n")}
 
 Reading: ${batchEffects.length ? `from batch 1 to 4, J/token changes by ${fmt(Math.min(...batchEffects.map((x) => 100 * (x.f.measured ?? NaN))), 1)}% to ${fmt(Math.max(...batchEffects.map((x) => 100 * (x.f.measured ?? NaN))), 1)}% across ${batchEffects.length} engine and weight pairs
 (direction: ${tally(batchEffects.map((x) => (x.f.verdict === "not measured" ? "undecided" : x.f.verdict)))}; size within half the compounded study figure: ${tally(batchEffects.map((x) => (x.size === "not measured" ? "undecided" : x.size)))})` : "no batch comparison"}.
-${int4Effects.length ? `int4 (Q4_0) over fp16 (F16) J/token: ×${range(int4Effects.map((x) => x.f.measured ?? NaN))} across ${int4Effects.length} engine and batch pairs, against the study's ×${fmt(int4Effects[0].f.paper, 1)}
-(direction, int4 costing more: ${tally(int4Effects.map((x) => (x.f.verdict === "not measured" ? "undecided" : x.f.verdict)))})${int4Effects.every((x) => x.f.ci && x.f.ci.high < 1) ? ": int4 uses less energy per token than fp16 in every pair, the opposite of the study's bitsandbytes penalty" : ""}.` : "No int4/fp16 pair was measured here."}
+${[{ name: "int8", effects: int8Effects }, { name: "int4", effects: int4Effects }].filter((x) => x.effects.length).map(({ name, effects }) =>
+    `${name} over fp16 J/token: ×${range(effects.map((x) => x.f.measured ?? NaN))} across ${effects.length} engine and batch pairs, against the study's ×${fmt(effects[0].f.paper, 1)} ` +
+    `(direction, ${name} costing more: ${tally(effects.map((x) => (x.f.verdict === "not measured" ? "undecided" : x.f.verdict)))})` +
+    `${effects.every((x) => x.f.ci && x.f.ci.high < 1) ? `: ${name} uses less energy per token than fp16 in every pair, the opposite of the study's bitsandbytes penalty` : ""}.`).join("\n") || "No int8/int4 and fp16 pair was measured here."}
 `);
 
   if (batchEffects.length) {
     const ms = batchEffects.map((x) => 100 * (x.f.measured ?? NaN));
     shortBullets.push(`- Batch 1 → 4 cuts GPU J/token by ${fmt(-Math.max(...ms), 1)}–${fmt(-Math.min(...ms), 1)}% (${batchEffects.length} engine and weight pairs; the study's ` +
       `${fmt(-100 * batchEffects[0].f.paper, 0)}% per doubling compounds to ${fmt(-100 * batchEffects[0].implied, 1)}% over 1 → 4).` +
-      (int4Effects.length ? ` int4 (Q4_0 in llama.cpp, 4-bit MatMulNBits in onnxruntime) uses ×${range(int4Effects.map((x) => x.f.measured ?? NaN))} of fp16's J/token, against the study's ×${fmt(int4Effects[0].f.paper, 1)}.` : ""));
+      (int4Effects.length ? ` int4 (Q4_0 in llama.cpp, 4-bit MatMulNBits in onnxruntime) uses ×${range(int4Effects.map((x) => x.f.measured ?? NaN))} of fp16's J/token, against the study's ×${fmt(int4Effects[0].f.paper, 1)}.` : "") +
+      (int8Effects.length ? ` int8 uses ×${range(int8Effects.map((x) => x.f.measured ?? NaN))}, against the study's ×${fmt(int8Effects[0].f.paper, 1)}.` : ""));
   }
   out[shortAt] = `## In short\n\n${shortBullets.join("\n")}\n`;
 
