@@ -1,5 +1,6 @@
 // `wattlab sweep` and `wattlab merge` options, declared once; the CLI commands only wire real parts to them.
 import { get, UsageError, type OptionSpec, type ParsedArgs } from "./args.js";
+import { FLASH_ATTENTION } from "../engine/types.js";
 import { BUILTIN_SPECS, builtinSpec } from "../sweep/builtin-specs.js";
 import { DIMENSIONS, getDimension, type Dimension } from "../sweep/dimensions.js";
 import type { RunSweepOptions } from "../sweep/run.js";
@@ -30,6 +31,7 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "shuffle", kind: "number", help: "shuffle run order within each engine group with this seed" },
   { name: "seed", kind: "number", help: `prompt selection seed (default ${DEFAULT_SEED})` },
   { name: "fixed-length", kind: "boolean", help: "ignore EOS so every row makes exactly output_length tokens (--no-fixed-length to stop at EOS)" },
+  { name: "flash-attention", kind: "string", help: "llama.cpp runs: flash attention auto (node-llama-cpp's default: on where the backend supports it), on or off; recorded as flash_attention", choices: FLASH_ATTENTION },
   { name: "chat-template", kind: "boolean", help: "wrap prompts in the tokenizer's chat template" },
   { name: "dataset-fallback", kind: "boolean", help: "when alpaca/gsm8k files are missing, measure their synthetic look-alikes (default: on for --preset, off for --spec files and an explicit --dataset)" },
   { name: "out", kind: "string", help: "results folder (default results/<sweep name>)" },
@@ -97,6 +99,8 @@ export function specFromArgs(parsed: ParsedArgs, options: { contextLength?: Cont
   if (seed !== undefined) json.seed = seed;
   if (parsed.options["fixed-length"] !== undefined) json.fixed_length = parsed.options["fixed-length"] === true;
   if (parsed.options["chat-template"] !== undefined) json.chat_template = parsed.options["chat-template"] === true;
+  const flash = get.string(parsed, "flash-attention");
+  if (flash !== undefined) json.flash_attention = flash as SweepSpecJson["flash_attention"];
   // A dataset named on the command line is what the user wants measured: missing files fail its runs.
   const datasetNamed = get.list(parsed, "dataset").length > 0 || get.list(parsed, "set").some((e) => /^\s*dataset\s*=/.test(e));
   if (datasetNamed) json.dataset_fallback = false;

@@ -1,7 +1,7 @@
 // Choosing and opening an engine: the one place that maps an engine name to its plugin folder.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Engine, EngineName, ExecutionProvider } from "./types.js";
+import type { Engine, EngineName, ExecutionProvider, FlashAttention } from "./types.js";
 import { assertWeightDtype, optimumFileNames } from "./onnxruntime/layout.js";
 import { hubDownload, looksLikeHubId, type HubDownloadOptions } from "./hub.js";
 import { loadTokenizer, type WattlabTokenizer } from "./tokenizer.js";
@@ -21,6 +21,8 @@ export interface OpenEngineOptions {
   kvCache?: "device" | "host";
   /** onnxruntime only: session config entries, key → value (llama.cpp refuses them). */
   sessionConfig?: Readonly<Record<string, string>>;
+  /** llama.cpp only: flash attention auto (default), on or off. */
+  flashAttention?: FlashAttention;
 }
 
 /** The line reported when llama.cpp's `auto` loaded `device`. */
@@ -66,6 +68,9 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
       if (options.device === "vulkan") {
         throw new Error(`device "vulkan" is llama.cpp's; onnxruntime runs on cpu, webgpu, cuda or auto`);
       }
+      if (options.flashAttention && options.flashAttention !== "auto") {
+        throw new Error(`flash attention (--flash-attention ${options.flashAttention}) is llama.cpp's setting; onnxruntime has none: leave it out or use the llama.cpp engine`);
+      }
       if (/\.gguf$/i.test(options.modelDir)) {
         throw new Error(`${options.modelDir} is a GGUF file, llama.cpp's format: use engine llama.cpp (--engine llama.cpp, or leave --engine out)`);
       }
@@ -94,7 +99,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
       }
       // Imported here so that an onnxruntime run never loads node-llama-cpp.
       const { openLlamaCppEngine } = await import("./llamacpp/index.js");
-      const opened = await openLlamaCppEngine({ modelPath: options.modelDir, device: options.device, threads: options.threads });
+      const opened = await openLlamaCppEngine({ modelPath: options.modelDir, device: options.device, threads: options.threads, flashAttention: options.flashAttention });
       if (options.device === "auto") opened.engine.info.notes = [...(opened.engine.info.notes ?? []), llamaCppAutoNote(opened.engine.info.device)];
       return { engine: opened.engine, tokenizer: fromLlamaCppTokenizer(opened.tokenizer) };
     }

@@ -45,6 +45,10 @@ export interface GenerationResult {
   peakRssBytes: number;
 }
 
+/** llama.cpp's flash attention: auto (node-llama-cpp's default: on where the backend supports it), on or off. */
+export type FlashAttention = "auto" | "on" | "off";
+export const FLASH_ATTENTION: readonly FlashAttention[] = ["auto", "on", "off"];
+
 export interface EngineInfo {
   engine: EngineName;
   device: ExecutionProvider | "vulkan" | "metal";
@@ -59,6 +63,8 @@ export interface EngineInfo {
   loadS: number;
   /** onnxruntime: the session config entries the session was opened with; absent when none were given. */
   sessionConfig?: Record<string, string>;
+  /** llama.cpp: the flash-attention setting its contexts are created with (auto: on where the backend supports it). */
+  flashAttention?: FlashAttention;
   /** What was chosen for the user while opening (e.g. which file of an optimum folder ran), one line each; absent when nothing was. */
   notes?: string[];
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { resolvePromptPool } from "../data/pool.js";
 import { promptsFor } from "../data/prompts.js";
 import { llamaCppAutoNote, openEngine, resolveDevice } from "../engine/load.js";
-import type { EngineInfo, EngineName, ExecutionProvider, GenerationResult } from "../engine/types.js";
+import type { EngineInfo, EngineName, ExecutionProvider, FlashAttention, GenerationResult } from "../engine/types.js";
 import { Meter, type MeterOptions } from "../meter/index.js";
 import type { PowerSample, WindowMeasurement } from "../meter/types.js";
 import type { DatasetName, Quantization, SweepDevice } from "../sweep/dimensions.js";
@@ -38,6 +38,8 @@ export interface MeasureGenerationOptions extends ModelStoreOptions {
   kvCache?: "device" | "host";
   /** onnxruntime only: session config entries, key → value. */
   sessionConfig?: Readonly<Record<string, string>>;
+  /** llama.cpp only: flash attention auto (default), on or off. */
+  flashAttention?: FlashAttention;
   meter?: MeterOptions;
   /** Idle baseline seconds before measuring (0: none). Default 0. */
   idleSeconds?: number;
@@ -96,7 +98,7 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
   const resolved = await resolveModel(model, dtype.build, engineName, { ...options, device: device.device === "auto" ? undefined : device.device as SweepDevice });
   const { engine, tokenizer } = await openEngine({
     engine: engineName, modelDir: resolved.dir, device: device.device, dtype: dtype.open, threads: options.threads, kvCache: options.kvCache,
-    sessionConfig: options.sessionConfig,
+    sessionConfig: options.sessionConfig, flashAttention: options.flashAttention,
   });
   const meter = await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter });
   try {

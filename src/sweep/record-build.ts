@@ -29,6 +29,7 @@ function contextColumns(row: RunRecord, ctx: RecordContext): void {
     row.weight_form = info.weightForm;
     row.execution_provider = info.device;
     row.backend_version = info.backendVersion;
+    row.flash_attention = info.flashAttention ?? null;
     row.context_length = info.contextLength;
     row.model_load_s = info.loadS;
   }

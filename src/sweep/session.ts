@@ -114,7 +114,8 @@ export class SweepSession {
     try {
       const resolved = await this.p.deps.resolveModel(head.model, head.quantization, head.engine, head.device);
       const model = typeof resolved === "string" ? { dir: resolved, manifestHash: null, graphForm: null } : resolved;
-      const opened = await this.p.deps.openEngine({ engine: head.engine, modelDir: model.dir, device: head.device, dtype: head.quantization });
+      const opened = await this.p.deps.openEngine({ engine: head.engine, modelDir: model.dir, device: head.device, dtype: head.quantization,
+        ...(head.engine === "llama.cpp" && this.p.spec.flashAttention ? { flashAttention: this.p.spec.flashAttention } : {}) });
       this.p.emit({ kind: "group", group, loadS: opened.engine.info.loadS, error: null });
       return { model, opened };
     } catch (error) {

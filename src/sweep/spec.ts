@@ -8,6 +8,7 @@ import {
 } from "./dimensions.js";
 import { carbonSettingFromJson, carbonSettingToJson, CarbonSettingError, type CarbonSetting, type CarbonSpecJson } from "./carbon.js";
 import type { PrefillEnergyMode } from "./prefill-energy.js";
+import type { FlashAttention } from "../engine/types.js";
 import { SweepSpecError, specProblems, type ContextLengthLookup, type SpecProblem } from "./validate.js";
 
 // Validation (src/sweep/validate.ts) and expansion (src/sweep/expand.ts) keep their old import path here.
@@ -58,6 +59,11 @@ export interface SweepSpec {
    * counter's resolution, and flagged so.
    */
   prefillEnergy?: PrefillEnergyMode;
+  /**
+   * llama.cpp's flash attention for every llama.cpp run (other engines have none); absent = auto, node-llama-cpp's
+   * default (on where the backend supports it). Part of a run's identity when on or off.
+   */
+  flashAttention?: FlashAttention;
   /** Older name of minWindowS (which wins when both are set). Units: s. */
   prefillMinS?: number;
   /**
@@ -103,6 +109,8 @@ export interface SweepSpecJson {
   seed?: number;
   fixed_length?: boolean;
   chat_template?: boolean;
+  /** llama.cpp: "auto" (default), "on" or "off"; see SweepSpec.flashAttention. */
+  flash_attention?: FlashAttention;
   /** "repeated" (default) or "window"; see SweepSpec.prefillEnergy. */
   prefill_energy?: PrefillEnergyMode;
   /** Minimum length of the repeated-prefill window. Units: s. */
@@ -118,7 +126,7 @@ export interface SweepSpecJson {
 }
 
 const TOP_FIELDS = ["name", "extends", "mode", "base", "dimensions", "repetitions", "warmup_runs", "cooldown",
-  "shuffle_seed", "seed", "fixed_length", "chat_template", "prefill_energy", "prefill_min_s",
+  "shuffle_seed", "seed", "fixed_length", "chat_template", "flash_attention", "prefill_energy", "prefill_min_s",
   "min_window_s", "min_window_updates", "min_generations", "dataset_fallback", "carbon", "$schema", "description"];
 
 export const DEFAULT_BASE: RunConfig = {
@@ -197,6 +205,7 @@ export function parseSpec(input: unknown, options: { contextLength?: ContextLeng
   if (json.shuffle_seed !== undefined) spec.shuffleSeed = json.shuffle_seed;
   if (json.fixed_length !== undefined) spec.fixedLength = json.fixed_length === true;
   if (json.chat_template !== undefined) spec.chatTemplate = json.chat_template === true;
+  if (json.flash_attention !== undefined) spec.flashAttention = json.flash_attention;
   if (json.cooldown !== undefined) spec.cooldown = parseCooldown(json.cooldown);
   if (json.prefill_energy !== undefined) spec.prefillEnergy = json.prefill_energy;
   if (json.prefill_min_s !== undefined) spec.prefillMinS = json.prefill_min_s;
@@ -251,6 +260,7 @@ export function specToJson(spec: SweepSpec): SweepSpecJson {
     warmup_runs: spec.warmupRuns,
     cooldown: spec.cooldown ? { max_s: spec.cooldown.maxS, tolerance: spec.cooldown.toleranceRatio, window_s: spec.cooldown.windowS } : null,
     shuffle_seed: spec.shuffleSeed, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate,
+    ...(spec.flashAttention !== undefined ? { flash_attention: spec.flashAttention } : {}),
     ...(spec.prefillEnergy !== undefined ? { prefill_energy: spec.prefillEnergy } : {}),
     ...(spec.prefillMinS !== undefined ? { prefill_min_s: spec.prefillMinS } : {}),
     ...(spec.minWindowS !== undefined ? { min_window_s: spec.minWindowS } : {}),

@@ -2,7 +2,7 @@
 // it answers (SweepSummary). Apart from run.ts so the runner's steps (src/sweep/session.ts) share them without a loop.
 import type { DatasetOptions } from "../data/datasets.js";
 import type { PromptTokenizer } from "../data/prompts.js";
-import type { Engine, EngineName } from "../engine/types.js";
+import type { Engine, EngineName, FlashAttention } from "../engine/types.js";
 import type { MeterDescription } from "../meter/description.js";
 import type { ChannelResolution } from "../meter/resolution.js";
 import type { WindowMeasurement, WindowOptions } from "../meter/types.js";
@@ -44,6 +44,8 @@ export interface OpenEngineOptions {
   modelDir: string;
   device: SweepDevice;
   dtype: Quantization;
+  /** llama.cpp only (see SweepSpec.flashAttention). */
+  flashAttention?: FlashAttention;
 }
 
 export interface OpenedEngine {

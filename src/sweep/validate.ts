@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PRESETS } from "../models/presets.js";
+import { FLASH_ATTENTION } from "../engine/types.js";
 import { ALLOWED, DIMENSIONS, ENGINE_DEVICES, NAMED_LENGTHS, getDimension, isLengthDimension, type Dimension } from "./dimensions.js";
 import { expandConfigs } from "./expand.js";
 import { PREFILL_ENERGY_MODES } from "./prefill-energy.js";
@@ -64,6 +65,9 @@ export function specProblems(spec: SweepSpec, contextLength: ContextLengthLookup
   }
   if (spec.mode !== "one-at-a-time" && spec.mode !== "grid") {
     add({ field: "mode", value: spec.mode, reason: "unknown mode", fix: 'use "one-at-a-time" or "grid"' });
+  }
+  if (spec.flashAttention !== undefined && !FLASH_ATTENTION.includes(spec.flashAttention)) {
+    add({ field: "flash_attention", value: spec.flashAttention, reason: "not a flash-attention setting", fix: `use one of: ${FLASH_ATTENTION.join(", ")}` });
   }
   if (spec.prefillEnergy !== undefined && !PREFILL_ENERGY_MODES.includes(spec.prefillEnergy)) {
     add({ field: "prefill_energy", value: spec.prefillEnergy, reason: "unknown measurement mode", fix: `use one of: ${PREFILL_ENERGY_MODES.join(", ")}` });

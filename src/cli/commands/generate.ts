@@ -1,6 +1,6 @@
 // wattlab generate: one metered generation, printed as a table or JSON.
 import { measureGeneration } from "../../lab/measure.js";
-import type { EngineName, ExecutionProvider } from "../../engine/types.js";
+import { FLASH_ATTENTION, type EngineName, type ExecutionProvider } from "../../engine/types.js";
 import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type DatasetName, type Quantization } from "../../sweep/dimensions.js";
 import { percentiles } from "../../util/stats.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
@@ -29,6 +29,7 @@ export const generateCommand: CommandSpec = {
     { name: "fixed-length", kind: "boolean", help: "ignore EOS: exactly --max-new-tokens per prompt" },
     { name: "warmup", kind: "number", help: "unmetered warm-up generations", default: 1 },
     { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
+    { name: "flash-attention", kind: "string", help: "llama.cpp: flash attention auto (node-llama-cpp's default: on where the backend supports it), on or off", choices: FLASH_ATTENTION },
     { name: "kv-cache", kind: "string", help: "onnxruntime webgpu: device (KV stays on the GPU) or host (copied every step)", default: "device", choices: KV_CACHE },
     ORT_CONFIG_OPTION,
     { name: "yes", kind: "boolean", help: "go ahead with a 7B-class preset as fp32 on the CPU (a ~27 GB build, seconds per token)" },
@@ -59,6 +60,7 @@ export const generateCommand: CommandSpec = {
       dataset: get.string(parsed, "dataset") as DatasetName, batch, maxNewTokens: maxNew,
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
       kvCache: get.choice(parsed, "kv-cache", KV_CACHE), sessionConfig, yes: get.boolean(parsed, "yes"),
+      flashAttention: get.choice(parsed, "flash-attention", FLASH_ATTENTION),
       meter: { carbon },
     });
     if (get.boolean(parsed, "json")) {
@@ -70,6 +72,7 @@ export const generateCommand: CommandSpec = {
     const lines: [string, string][] = [
       ["model", `${m.modelDir} (${m.info.engine}, ${m.info.device}, ${m.info.weightForm})`],
       ...(m.info.sessionConfig ? [["onnxruntime config", Object.entries(m.info.sessionConfig).map(([k, v]) => `${k}=${v}`).join(" ")] as [string, string]] : []),
+      ...(m.info.flashAttention ? [["flash attention", m.info.flashAttention] as [string, string]] : []),
       ["load", `${m.info.loadS.toFixed(3)} s`],
       ["tokens in / out", `${r.inputTokens} / ${r.outputTokens}`],
       ["prefill (TTFT)", `${r.prefillS.toFixed(4)} s`],

@@ -5,9 +5,10 @@
 // runs in llama.cpp (temperature 0); EOS is an ordinary token here, so fixedLength just keeps going.
 import { performance } from "node:perf_hooks";
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
-import type { Engine, EngineInfo, GenerateRequest, GenerationHooks, GenerationResult } from "../types.js";
+import type { Engine, EngineInfo, FlashAttention, GenerateRequest, GenerationHooks, GenerationResult } from "../types.js";
 import type { GenerationSlots, SlotEngine, SlotOptions } from "../slots.js";
 import { LlamaCppSlots } from "./slots.js";
+import { nlcFlashAttention } from "./flash-attention.js";
 
 export interface ContextShape {
   sequences: number;
@@ -24,6 +25,7 @@ export interface LlamaCppEngineSettings {
   /** Lower bounds for the context, so a sweep can size it once. */
   minContextSize?: number;
   minSequences?: number;
+  flashAttention?: FlashAttention;
 }
 
 const GREEDY = { temperature: 0 } as const;
@@ -86,7 +88,7 @@ export class LlamaCppEngine implements SlotEngine {
       await this.releaseContext();
       this.context = await this.model.createContext({
         sequences: shape.sequences, contextSize: shape.contextSize, batchSize: shape.batchSize,
-        threads: this.settings.threads, failedCreationRemedy: false,
+        threads: this.settings.threads, flashAttention: nlcFlashAttention(this.settings.flashAttention), failedCreationRemedy: false,
       });
       this.sequences = Array.from({ length: shape.sequences }, () => this.context!.getSequence());
     }
@@ -207,6 +209,7 @@ export class LlamaCppEngine implements SlotEngine {
     const slots = await LlamaCppSlots.open(this.model, {
       sequences: options.sequences, contextSize: Math.min(options.contextSize ?? DEFAULT_SLOT_CONTEXT, this.info.contextLength),
       batchSize: options.batchSize ?? Math.max(512, options.sequences), threads: this.settings.threads, vocabSize: this.info.vocabSize,
+      flashAttention: this.settings.flashAttention,
     });
     this.slots = slots;
     return {

@@ -3,7 +3,7 @@
 import { performance } from "node:perf_hooks";
 import type { LlamaModel, Token } from "node-llama-cpp";
 import { fileTypeName, ggmlTypeName } from "../../formats/gguf-types.js";
-import type { EngineInfo } from "../types.js";
+import type { EngineInfo, FlashAttention } from "../types.js";
 import { loadLlama, localGguf, nodeLlamaCppVersion, resolveGgufPath, type LlamaCppBuild, type LlamaCppDevice } from "./backend.js";
 import { LlamaCppEngine } from "./engine.js";
 
@@ -31,6 +31,8 @@ export interface LlamaCppEngineOptions {
   build?: LlamaCppBuild;
   /** Stop ids instead of the GGUF's EOS (and end-of-turn) token, e.g. to match a model's generation_config. */
   eosTokenIds?: number[];
+  /** Flash attention for every context (default auto: node-llama-cpp's, on where the backend supports it). */
+  flashAttention?: FlashAttention;
 }
 
 export interface LlamaCppTokenizer {
@@ -106,9 +108,11 @@ export async function openLlamaCppEngine(options: LlamaCppEngineOptions): Promis
       vocabSize: tokens.length,
       eosTokenIds,
       loadS: 0,
+      flashAttention: options.flashAttention ?? "auto",
     };
     const engine = new LlamaCppEngine(info, model, {
       threads: options.threads ?? (llama.gpu === false ? llama.cpuMathCores : undefined), batchSize: options.batchSize, minContextSize: options.contextSize, minSequences: options.sequences,
+      flashAttention: options.flashAttention,
     });
     if (options.contextSize || options.sequences) {
       await engine.prepare({

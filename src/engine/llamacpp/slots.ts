@@ -9,6 +9,8 @@
 // exactly one token per sequence, as the one-request engine's decode steps do.
 import type { BatchItem, LlamaContext, LlamaContextSequence, LlamaModel, PrioritizedBatchItem, Token } from "node-llama-cpp";
 import type { GenerationSlots, SlotRequest, SlotResult, SlotStats } from "../slots.js";
+import type { FlashAttention } from "../types.js";
+import { nlcFlashAttention } from "./flash-attention.js";
 
 const GREEDY = { temperature: 0 } as const;
 const asToken = (id: number): Token => id as Token;
@@ -34,6 +36,7 @@ export interface LlamaCppSlotsOptions {
   batchSize: number;
   threads?: number;
   vocabSize: number;
+  flashAttention?: FlashAttention;
 }
 
 export class LlamaCppSlots implements GenerationSlots {
@@ -55,7 +58,7 @@ export class LlamaCppSlots implements GenerationSlots {
     let record: (sequences: number) => void = () => undefined;
     const context = await model.createContext({
       sequences: options.sequences, contextSize: options.contextSize, batchSize: Math.max(options.batchSize, options.sequences),
-      threads: options.threads, failedCreationRemedy: false,
+      threads: options.threads, flashAttention: nlcFlashAttention(options.flashAttention), failedCreationRemedy: false,
       // called once per llama_decode call with what is queued: take it in order, as much as fits, and count the sequences
       batching: { itemPrioritizationStrategy: ({ items, size }) => fillInOrder(items, size, (n) => record(n)) },
     });
