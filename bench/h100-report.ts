@@ -67,14 +67,16 @@ export interface Cell {
 }
 
 export const engineLabel = (c: Pick<Cell, "engine" | "device" | "variant">) =>
-  c.engine === "transformers" ? `Transformers ${c.variant ?? "?"}` : `${c.engine} ${DEVICE_NAME[c.device] ?? c.device}`;
+  c.engine === "transformers" ? `Transformers ${c.variant ?? "?"}` : `${c.engine} ${DEVICE_NAME[c.device] ?? c.device}${c.variant ? ` (${c.variant})` : ""}`;
 export const cellLabel = (c: Cell) => `${engineLabel(c)} ${c.weights} b${c.batch}`;
 const isBaseline = (c: Cell) => c.engine === "transformers";
 
 function toCells(rows: readonly { r: RunRecord; store: string }[]): Cell[] {
   const byKey = new Map<string, Cell>();
   for (const { r, store } of rows) {
-    const variant = typeof col(r, "mark_variant") === "string" ? String(col(r, "mark_variant")) : null;
+    // Transformers: the script's variant; llama.cpp: flash attention set on or off (auto, the default, is no variant)
+    const flash = r.flash_attention === "on" || r.flash_attention === "off" ? `flash attention ${r.flash_attention}` : null;
+    const variant = typeof col(r, "mark_variant") === "string" ? String(col(r, "mark_variant")) : flash;
     const weights = String(r.weight_form ?? r.quantization).split(" ")[0];
     const measurement = String(r.measurement ?? "window");
     const key = [r.model, r.engine, r.device, variant, weights, r.batch_size, r.input_length, r.output_length, measurement].join("|");

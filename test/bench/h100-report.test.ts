@@ -163,3 +163,22 @@ test("every report block in the README is what the generator writes today from i
     assert.ok(readme.includes(readmeBlock(buildH100Report(join(root, dir)))), `README.md's block for ${dir} is stale: run node dist/bench/h100-report.js ${dir} --readme README.md`);
   }
 });
+
+test("llama.cpp rows with flash attention off are a cell of their own, named so, and can become the faster engine the goal is judged on", () => {
+  const src = join(root, "results", "h100-2026-12-7b");
+  const dir = join(mkdtempSync(join(tmpdir(), "wattlab-h100-flash-")), "h100-2026-12-7b");
+  cpSync(src, dir, { recursive: true });
+  const store = join(dir, "llama-2-7b", "llamacpp-cuda", "metrics.jsonl");
+  const rows = rowsOf(store);
+  // the F16 rows again as if measured with flash attention off, 10% faster: new keys, same figures otherwise
+  const off = rows.filter((r) => r.state === "completed" && r.quantization === "fp16").map((r) => ({
+    ...r, key: `${String(r.key)}-fa-off`, flash_attention: "off", throughput_tokens_per_s: (r.throughput_tokens_per_s as number) * 1.1,
+  }));
+  writeFileSync(store, [...rows, ...off].map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const { report, cells } = generate(dir);
+  const offCells = cells.filter((c) => c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && c.variant === "flash attention off");
+  assert.deepEqual(offCells.map((c) => c.batch_size).sort(), ["1", "4"]);
+  const plain = cells.filter((c) => c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && !c.variant);
+  assert.deepEqual(plain.map((c) => c.n), ["3", "3"], "the auto rows stay their own cells");
+  assert.match(report, /llama-2-7b: llama\.cpp CUDA \(flash attention off\) \(the faster engine at F16, batch 1\)/);
+});
