@@ -2,7 +2,7 @@
 // HTTP server (src/serve), for the CLI and for notebooks that start a server in process and read its URL.
 import { basename } from "node:path";
 import { openEngine, resolveDevice } from "../engine/load.js";
-import type { EngineName, ExecutionProvider } from "../engine/types.js";
+import type { EngineName, ExecutionProvider, FlashAttention } from "../engine/types.js";
 import { Meter, type MeterOptions } from "../meter/index.js";
 import { startServer, type ServeHandle } from "../serve/index.js";
 import type { Quantization, SweepDevice } from "../sweep/dimensions.js";
@@ -20,6 +20,8 @@ export interface ServeModelOptions extends ModelStoreOptions {
   threads?: number;
   /** onnxruntime only: session config entries. */
   sessionConfig?: Readonly<Record<string, string>>;
+  /** llama.cpp only: flash attention auto (default), on or off. */
+  flashAttention?: FlashAttention;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 8080; 0: any free port. */
@@ -62,6 +64,7 @@ export async function serveModel(options: ServeModelOptions = {}): Promise<Serve
   const resolved = await resolveModel(model, dtype.build, chosen.engine, { ...options, device: device.device === "auto" ? undefined : device.device as SweepDevice });
   const { engine, tokenizer } = await openEngine({
     engine: chosen.engine, modelDir: resolved.dir, device: device.device, dtype: dtype.open, threads: options.threads, sessionConfig: options.sessionConfig,
+    flashAttention: options.flashAttention,
   });
   let meter: Meter | null = null;
   try {

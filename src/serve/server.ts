@@ -162,6 +162,7 @@ function modelCard(state: ServeState, batching: string): object {
   return {
     id: state.modelName, object: "model", created: 0, owned_by: "wattlab",
     engine: info.engine, device: info.device, weight_form: info.weightForm, backend: info.backendVersion,
+    ...(info.flashAttention ? { flash_attention: info.flashAttention } : {}),
     context_length: state.slots.contextSize, max_concurrency: state.slots.capacity, batching,
     chat_format: state.chatFormat, energy_attribution: "segment energy split by tokens processed (see the README's wattlab serve section)",
   };

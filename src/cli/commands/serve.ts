@@ -1,7 +1,7 @@
 // wattlab serve: an OpenAI-compatible server over one model until SIGINT/SIGTERM. Prints exactly one line on stdout
 // once it listens (a parent started with --port 0 reads the URL from it); notes and warnings go to stderr.
 import { serveModel } from "../../lab/serve.js";
-import type { EngineName, ExecutionProvider } from "../../engine/types.js";
+import { FLASH_ATTENTION, type EngineName, type ExecutionProvider } from "../../engine/types.js";
 import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type Quantization } from "../../sweep/dimensions.js";
 import { get, UsageError, type CommandSpec, type ParsedArgs } from "../args.js";
 import { ORT_CONFIG_OPTION, parseOrtConfig } from "../ort-config.js";
@@ -28,6 +28,7 @@ export const serveCommand: CommandSpec = {
     { name: "gpus", kind: "list", help: "NVML indices the meter counts, or none (default: the visible GPUs)" },
     { name: "served-model-name", kind: "string", help: "the name clients send as model (default: the preset's or file's name)" },
     { name: "threads", kind: "number", help: "CPU threads for the engine" },
+    { name: "flash-attention", kind: "string", help: "llama.cpp: flash attention auto (node-llama-cpp's default: on where the backend supports it), on or off", choices: FLASH_ATTENTION },
     ORT_CONFIG_OPTION,
     { name: "yes", kind: "boolean", help: "go ahead with a 7B-class preset as fp32 on the CPU" },
   ],
@@ -79,6 +80,7 @@ function serveOptions(parsed: ParsedArgs): Parameters<typeof serveModel>[0] {
   return {
     model: get.string(parsed, "model"), engine: engine as EngineName | undefined, device: device as ExecutionProvider | "vulkan" | "auto",
     quantization: quantization as Quantization | undefined, threads: wholeNumber(parsed, "threads", 1), sessionConfig,
+    flashAttention: get.choice(parsed, "flash-attention", FLASH_ATTENTION),
     host: get.string(parsed, "host"), port, maxConcurrency: wholeNumber(parsed, "max-concurrency", 1), batchWaitMs,
     contextSize: wholeNumber(parsed, "context-size", 1),
     meter: get.choice(parsed, "meter", METERS) === "none" ? "none" : { gpus },

@@ -1,5 +1,6 @@
 // llama.cpp's flash attention as a setting: the engine opens its contexts with it and reports it, a sweep records it
-// per row (flash_attention) and keys on it when it is on or off, onnxruntime refuses it, and a bad value is one line.
+// per row (flash_attention) and keys on it when it is on or off, wattlab serve's slots use it, onnxruntime refuses it,
+// and a bad value is one line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -15,6 +16,8 @@ import { expandRuns } from "../../../src/sweep/expand.js";
 import { parseSpec, SweepSpecError } from "../../../src/sweep/spec.js";
 import { readResults } from "../../../src/sweep/store.js";
 import { packageRoot } from "../../../src/version.js";
+import { startServer } from "../../../src/serve/index.js";
+import { getJson, promptIdsOf, stream, tinyModels } from "../../serve/client.js";
 
 const PROMPT = [[1, 300, 301, 302, 303]];
 
@@ -75,4 +78,16 @@ test("wattlab sweep --flash-attention off records flash_attention per row; a bad
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /--flash-attention must be .*auto.*on.*off.*got "maybe"/);
   assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+});
+
+test("wattlab serve's llama.cpp slots open with the setting: the model card names it and a streamed request completes", async (t) => {
+  const models = await tinyModels(t);
+  const { engine, tokenizer } = await openEngine({ engine: "llama.cpp", modelDir: models.gguf, threads: 1, flashAttention: "off" });
+  t.after(() => engine.dispose());
+  const server = await startServer({ engine, tokenizer, modelName: "tiny", port: 0, maxConcurrency: 2, batchWaitMs: 10 });
+  t.after(() => server.close());
+  const card = await getJson(`${server.url}/v1/models`);
+  assert.equal(card.data[0].flash_attention, "off");
+  const answer = await stream(`${server.url}/v1/completions`, { model: "tiny", prompt: promptIdsOf(8), max_tokens: 5, ignore_eos: true, stream_options: { include_usage: true } });
+  assert.equal(answer.usage?.completion_tokens, 5);
 });
