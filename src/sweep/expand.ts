@@ -36,12 +36,12 @@ export function engineGroup(c: RunConfig): string {
 }
 
 /**
- * The identity of a run: configuration, repetition and what changes the prompts or output (seed, fixed
- * length, chat template). The spec's name is not part of it, so a bigger spec over the same results
- * folder skips what a smaller one already measured.
+ * The identity of a run: configuration, repetition, what changes the prompts or output (seed, fixed
+ * length, chat template) and llama.cpp's flash attention when set on or off. The spec's name is not part
+ * of it, so a bigger spec over the same results folder skips what a smaller one already measured.
  */
 export function runKey(config: RunConfig, repetition: number, spec: Pick<SweepSpec, "seed" | "fixedLength" | "chatTemplate" | "flashAttention">): string {
-  // flash attention joins the identity only when set against the default, so earlier stores keep their keys
+  // only when set against the default, so earlier stores keep their keys
   const flash = config.engine === "llama.cpp" && spec.flashAttention && spec.flashAttention !== "auto" ? { flash_attention: spec.flashAttention } : {};
   return stableHash({ ...configColumns(config), repetition, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate, ...flash });
 }
