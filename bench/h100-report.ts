@@ -353,7 +353,9 @@ ${smiRows.map(({ f, r }) => `| ${f} | ${smiKeys.map((k) => r[k]).join(" | ")} |`
 \`\`\`
 ${info.trim().split("\n").filter((l) => !l.startsWith("warning:")).join("\n")}
 \`\`\`
-`);
+${/onnxruntime missing/.test(info) && cells.some((c) => c.engine === "onnxruntime")
+    ? `\nIt was written before onnxruntime was in place: the onnxruntime rows' \`backend_version\` (${[...new Set(cells.filter((c) => c.engine === "onnxruntime").flatMap((c) => c.rows.map((r) => String(r.backend_version))))].join(", ")}) names the one that ran.\n`
+    : ""}`);
   const versionColumns = ["gpu_model", "gpu_driver", "cpu_model", "os", "node_version", "backend_version", "mark_transformers_version",
     "mark_torch_version", "mark_attention", "wattlab_version", "git_commit", "protocol_hash"];
   const storeNames = [...new Set(all.map((a) => a.store))].sort();
