@@ -12,6 +12,11 @@ export interface OptionSpec {
   repeatOnly?: boolean;
   /** The only values allowed (each part, for a list); any other is refused in one line naming them. Shown in help. */
   choices?: readonly (string | number)[];
+  /** For `number`: a whole number only; with min (inclusive), above (exclusive) and max, checked where parsed. */
+  whole?: boolean;
+  min?: number;
+  above?: number;
+  max?: number;
 }
 
 export interface CommandSpec {
@@ -66,6 +71,7 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
     if (opt.kind === "number") {
       const n = Number(value);
       if (!Number.isFinite(n)) throw new UsageError(`wattlab ${spec.name}: --${opt.name} must be a number, got "${value}"`);
+      if (!withinBounds(opt, n)) throw new UsageError(`wattlab ${spec.name}: --${opt.name} must be ${boundsText(opt)}, got "${value}"`);
       options[opt.name] = checkChoice(spec, opt, n, value);
     } else if (opt.kind === "list") {
       const prior = Array.isArray(options[opt.name]) && options[opt.name] !== opt.default ? (options[opt.name] as string[]) : [];
@@ -85,6 +91,21 @@ function checkChoice<T extends string | number>(spec: CommandSpec, opt: OptionSp
   return parsed;
 }
 
+function withinBounds(opt: OptionSpec, n: number): boolean {
+  return (!opt.whole || Number.isInteger(n)) && (opt.min === undefined || n >= opt.min)
+    && (opt.above === undefined || n > opt.above) && (opt.max === undefined || n <= opt.max);
+}
+
+/** "a whole number ≥ 1", "a number > 0 and ≤ 1": what an option's declared bounds allow. */
+function boundsText(opt: OptionSpec): string {
+  const limits = [
+    opt.min !== undefined ? `≥ ${opt.min}` : null, opt.above !== undefined ? `> ${opt.above}` : null, opt.max !== undefined ? `≤ ${opt.max}` : null,
+  ].filter((l): l is string => l !== null);
+  return [opt.whole ? "a whole number" : "a number", limits.join(" and ")].filter(Boolean).join(" ");
+}
+
+const hasBounds = (opt: OptionSpec): boolean => opt.whole === true || opt.min !== undefined || opt.above !== undefined || opt.max !== undefined;
+
 const choiceText = (choices: readonly (string | number)[]): string =>
   choices.length > 1 ? `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}` : String(choices[0]);
 
@@ -94,7 +115,8 @@ export function commandHelp(spec: CommandSpec): string {
   const lines = spec.options.map((o) => {
     const flag = `--${o.name}${o.kind === "boolean" ? "" : " <" + value(o) + ">"}`;
     const def = o.default !== undefined ? ` (default: ${Array.isArray(o.default) ? o.default.join(",") : o.default})` : "";
-    return `  ${flag.padEnd(width + 4)}  ${o.help}${def}`;
+    const bounds = o.kind === "number" && hasBounds(o) ? ` [${boundsText(o)}]` : "";
+    return `  ${flag.padEnd(width + 4)}  ${o.help}${def}${bounds}`;
   });
   return [`wattlab ${spec.name} — ${spec.summary}`, "", `usage: ${spec.usage}`, "", ...(lines.length ? ["options:", ...lines] : [])].join("\n");
 }

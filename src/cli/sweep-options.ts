@@ -12,6 +12,9 @@ import {
 
 const flag = (d: Dimension) => d.replace(/_/g, "-");
 
+/** --threads as sweep, generate and serve declare it: both engines take it. */
+export const THREADS_HELP = "CPU threads the engine evaluates with: onnxruntime's intra-op threads, llama.cpp's threads (default: each engine's own choice; llama.cpp on the CPU: the math cores); recorded as cpu_threads";
+
 export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "spec", kind: "string", help: "sweep spec JSON file (fields: base, dimensions, mode, repetitions, …)" },
   { name: "preset", kind: "string", help: `built-in sweep: ${Object.keys(BUILTIN_SPECS).join(", ")}` },
@@ -39,8 +42,8 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "gpus", kind: "list", help: "one worker per GPU on this host, e.g. 0,1,2,3; shards and merges" },
   { name: "force", kind: "boolean", help: "redo runs already completed" },
   { name: "skip-failed", kind: "boolean", help: "do not retry runs that failed before" },
-  { name: "idle-seconds", kind: "number", help: "idle baseline length before the first run (0: none)", default: 5 },
-  { name: "threads", kind: "number", help: "onnxruntime CPU threads (default: its own choice)" },
+  { name: "idle-seconds", kind: "number", min: 0, help: "idle baseline length before the first run (0: none)", default: 5 },
+  { name: "threads", kind: "number", whole: true, min: 1, help: THREADS_HELP },
   { name: "progress", kind: "boolean", help: "progress on stderr (--no-progress to silence)", default: true },
   { name: "yes", kind: "boolean", help: "go ahead with 7B-class presets as fp32 on the CPU (a ~27 GB build, seconds per token)" },
 ];

@@ -65,6 +65,9 @@ export interface EngineInfo {
   sessionConfig?: Record<string, string>;
   /** llama.cpp: the flash-attention setting its contexts are created with (auto: on where the backend supports it). */
   flashAttention?: FlashAttention;
+  /** CPU threads the engine evaluates with (llama.cpp: its contexts' threads; onnxruntime: intra-op threads as set);
+   * absent where the engine keeps its own default and does not report it (onnxruntime without a setting). */
+  threads?: number;
   /** What was chosen for the user while opening (e.g. which file of an optimum folder ran), one line each; absent when nothing was. */
   notes?: string[];
 }

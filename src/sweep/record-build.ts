@@ -30,6 +30,7 @@ function contextColumns(row: RunRecord, ctx: RecordContext): void {
     row.execution_provider = info.device;
     row.backend_version = info.backendVersion;
     row.flash_attention = info.flashAttention ?? null;
+    row.cpu_threads = info.threads ?? null;
     row.context_length = info.contextLength;
     row.model_load_s = info.loadS;
   }

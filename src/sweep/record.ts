@@ -60,7 +60,7 @@ export const RECORD_COLUMNS = [
   "carbon_zone", "carbon_year", "carbon_datetime", "pue", "gco2eq_embodied_estimated", "embodied_source",
   "cooldown_s",
   // engine and model
-  "weight_form", "graph_form", "execution_provider", "backend_version", "flash_attention", "context_length", "model_load_s", "model_dir", "model_manifest_hash", "model_weight_bytes",
+  "weight_form", "graph_form", "execution_provider", "backend_version", "flash_attention", "cpu_threads", "context_length", "model_load_s", "model_dir", "model_manifest_hash", "model_weight_bytes",
   // machine and software
   "gpu_model", "gpu_driver", "cpu_model", "hostname", "os", "node_version", "wattlab_version", "git_commit",
   // where a batch scheduler ran it (src/sweep/cluster.ts): the node, Slurm's job and array ids, the GPUs the task saw

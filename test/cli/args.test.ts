@@ -28,6 +28,44 @@ test("a value outside an option's choices is one line from the CLI, exit 2, befo
   }
 });
 
+test("a number outside an option's declared bounds is one line from the CLI, exit 2, before any work", () => {
+  for (const [args, line] of [
+    [["generate", "--threads", "2.5"], 'wattlab generate: --threads must be a whole number ≥ 1, got "2.5"'],
+    [["generate", "--warmup", "-1"], 'wattlab generate: --warmup must be a whole number ≥ 0, got "-1"'],
+    [["generate", "--input-tokens", "0"], 'wattlab generate: --input-tokens must be a whole number ≥ 1, got "0"'],
+    [["sweep", "--preset", "tiny-batch", "--out", "never-written", "--threads", "0"], 'wattlab sweep: --threads must be a whole number ≥ 1, got "0"'],
+    [["sweep", "--preset", "tiny-batch", "--out", "never-written", "--idle-seconds", "-4"], 'wattlab sweep: --idle-seconds must be a number ≥ 0, got "-4"'],
+    [["meter", "--sample-ms", "0", "--", "true"], 'wattlab meter: --sample-ms must be a number ≥ 1, got "0"'],
+    [["meter", "--cpu-tdp-w=-5", "--", "true"], 'wattlab meter: --cpu-tdp-w must be a number > 0, got "-5"'],
+    [["main", "--reps", "0"], 'wattlab main: --reps must be a whole number ≥ 1, got "0"'],
+    [["run", "--timeout", "-1", "never-read.ipynb"], 'wattlab run: --timeout must be a number > 0, got "-1"'],
+    [["profile", "--top", "0"], 'wattlab profile: --top must be a whole number ≥ 1, got "0"'],
+    [["build-model", "--preset", "tiny", "--out", "never-written", "--seed", "1.5"], 'wattlab build-model: --seed must be a whole number, got "1.5"'],
+    [["serve", "--port", "70000"], 'wattlab serve: --port must be a whole number ≥ 0 and ≤ 65535, got "70000"'],
+    [["quantize", "--in", "a", "--out", "b", "--bits", "3"], 'wattlab quantize: --bits must be 4 or 8, got "3"'],
+  ] as const) {
+    const r = wattlab([...args]);
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stderr, line + "\n");
+    assert.equal(r.stdout, "");
+  }
+});
+
+test("numbers within the bounds parse, and help states the bounds", () => {
+  const spec: CommandSpec = {
+    name: "demo", summary: "s", usage: "u", run: async () => {},
+    options: [
+      { name: "threads", kind: "number", help: "cpu threads", whole: true, min: 1 },
+      { name: "share", kind: "number", help: "a share", above: 0, max: 1 },
+    ],
+  };
+  assert.deepEqual(parseArgs(spec, ["--threads", "4", "--share=1"]).options, { threads: 4, share: 1 });
+  assert.throws(() => parseArgs(spec, ["--share", "0"]), /--share must be a number > 0 and ≤ 1, got "0"/);
+  const help = commandHelp(spec);
+  assert.match(help, /cpu threads \[a whole number ≥ 1\]/);
+  assert.match(help, /a share \[a number > 0 and ≤ 1\]/);
+});
+
 test("values among the choices parse, typed, with the declared defaults", () => {
   assert.equal(get.choice(parseArgs(generateCommand, ["--kv-cache", "host"]), "kv-cache", ["device", "host"] as const), "host");
   assert.equal(get.choice(parseArgs(generateCommand, []), "kv-cache", ["device", "host"] as const), "device");

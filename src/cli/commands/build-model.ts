@@ -23,7 +23,7 @@ export const buildModelCommand: CommandSpec = {
     { name: "format", kind: "string", help: "onnx (a folder) or gguf (a file)", default: "onnx" },
     { name: "out", kind: "string", help: "output folder (onnx) or .gguf file" },
     { name: "tokenizer", kind: "string", help: "folder with the real tokenizer.json to ship (else a synthetic one of the preset's vocab size)" },
-    { name: "seed", kind: "number", help: "weight seed", default: 0 },
+    { name: "seed", kind: "number", whole: true, help: "weight seed", default: 0 },
     { name: "graph", kind: "string", help: "onnx graph form: portable (standard ops) or fused (onnxruntime contrib ops)", default: "portable" },
     { name: "logits", kind: "string", help: "onnx logits output: last (each row's last position, as generate needs) or all positions", default: "last" },
     { name: "activations", kind: "string", help: "onnx int8/int4: activation and KV cache type, fp32 or fp16 (fp16 for GPUs; sweeps pick it by device)" },

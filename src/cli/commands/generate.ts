@@ -5,6 +5,7 @@ import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type DatasetName, type Quantiza
 import { percentiles } from "../../util/stats.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { ORT_CONFIG_OPTION, parseOrtConfig } from "../ort-config.js";
+import { THREADS_HELP } from "../sweep-options.js";
 import { carbonReportLines, effectiveCarbon, EMBODIED_OPTIONS, GRID_OPTIONS, meterCarbon } from "../carbon-options.js";
 
 const ENGINES: readonly string[] = ENGINE_NAMES;
@@ -22,13 +23,13 @@ export const generateCommand: CommandSpec = {
     { name: "dtype", kind: "string", help: DTYPES.join(" | ") + " (default: presets are built as fp32; a model folder runs what it holds; an optimum folder with several files picks by it)" },
     { name: "device", kind: "string", help: DEVICES.join(" | ") + " (auto: the best available for the engine — onnxruntime cuda → webgpu → cpu, llama.cpp cuda → vulkan → cpu)", default: "cpu" },
     { name: "prompt", kind: "string", help: "prompt text (repeated --batch times)" },
-    { name: "input-tokens", kind: "number", help: "exactly N prompt tokens from --dataset instead of --prompt", default: 32 },
+    { name: "input-tokens", kind: "number", whole: true, min: 1, help: "exactly N prompt tokens from --dataset instead of --prompt", default: 32 },
     { name: "dataset", kind: "string", help: "alpaca | gsm8k | synthetic, for --input-tokens", default: "synthetic" },
-    { name: "batch", kind: "number", help: "prompts generated together", default: 1 },
-    { name: "max-new-tokens", kind: "number", help: "new tokens per prompt", default: 16 },
+    { name: "batch", kind: "number", whole: true, min: 1, help: "prompts generated together", default: 1 },
+    { name: "max-new-tokens", kind: "number", whole: true, min: 1, help: "new tokens per prompt", default: 16 },
     { name: "fixed-length", kind: "boolean", help: "ignore EOS: exactly --max-new-tokens per prompt" },
-    { name: "warmup", kind: "number", help: "unmetered warm-up generations", default: 1 },
-    { name: "threads", kind: "number", help: "onnxruntime CPU threads" },
+    { name: "warmup", kind: "number", whole: true, min: 0, help: "unmetered warm-up generations", default: 1 },
+    { name: "threads", kind: "number", whole: true, min: 1, help: THREADS_HELP },
     { name: "flash-attention", kind: "string", help: "llama.cpp: flash attention auto (node-llama-cpp's default: on where the backend supports it), on or off", choices: FLASH_ATTENTION },
     { name: "kv-cache", kind: "string", help: "onnxruntime webgpu: device (KV stays on the GPU) or host (copied every step)", default: "device", choices: KV_CACHE },
     ORT_CONFIG_OPTION,
@@ -46,8 +47,6 @@ export const generateCommand: CommandSpec = {
     if (dtype !== undefined && !DTYPES.includes(dtype)) throw new UsageError(`wattlab generate: --dtype "${dtype}" is not one of ${DTYPES.join(", ")}`);
     const batch = get.number(parsed, "batch")!;
     const maxNew = get.number(parsed, "max-new-tokens")!;
-    if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`wattlab generate: --batch must be a whole number ≥ 1, got ${batch}`);
-    if (!(Number.isInteger(maxNew) && maxNew >= 1)) throw new UsageError(`wattlab generate: --max-new-tokens must be a whole number ≥ 1, got ${maxNew}`);
     const carbonSetting = effectiveCarbon(parsed, "generate");
     const carbon = meterCarbon(carbonSetting, "generate");
     const sessionConfig = parseOrtConfig("generate", get.list(parsed, "ort-config"));

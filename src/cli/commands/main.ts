@@ -24,8 +24,8 @@ export const mainCommand: CommandSpec = {
   usage: "wattlab main [--notebooks 00,03,…] [--timeout S] [--reps N]",
   options: [
     { name: "notebooks", kind: "list", help: "notebook name prefixes to run (default: every notebooks/*.ipynb)" },
-    { name: "timeout", kind: "number", help: "per-cell limit. Units: s", default: 300 },
-    { name: "reps", kind: "number", help: "repetitions per configuration", default: 3 },
+    { name: "timeout", kind: "number", above: 0, help: "per-cell limit. Units: s", default: 300 },
+    { name: "reps", kind: "number", whole: true, min: 1, help: "repetitions per configuration", default: 3 },
     ...CARBON_OPTIONS,
   ],
   async run(parsed) {

@@ -18,9 +18,9 @@ export const meterCommand: CommandSpec = {
   usage: "wattlab meter [--gpus 0,1] [--idle-seconds S] [--json] [--store DIR] -- <command…>   |   wattlab meter --print-python-helper",
   options: [
     { name: "gpus", kind: "list", help: "NVML indices to count, or none (default: the visible GPUs)" },
-    { name: "idle-seconds", kind: "number", help: "idle baseline before the command (0: none)", default: 0 },
-    { name: "sample-ms", kind: "number", help: "power sampling period", default: 100 },
-    { name: "cpu-tdp-w", kind: "number", help: "CPU TDP for the estimate when RAPL is unreadable" },
+    { name: "idle-seconds", kind: "number", min: 0, help: "idle baseline before the command (0: none)", default: 0 },
+    { name: "sample-ms", kind: "number", min: 1, help: "power sampling period", default: 100 },
+    { name: "cpu-tdp-w", kind: "number", above: 0, help: "CPU TDP for the estimate when RAPL is unreadable" },
     ...GRID_OPTIONS,
     ...EMBODIED_OPTIONS,
     { name: "json", kind: "boolean", help: "print the measurement as JSON" },

@@ -27,7 +27,7 @@ export const runCommand: CommandSpec = {
   usage: "wattlab run NOTEBOOK.ipynb… [--set name=value …] [--timeout S] [--out DIR]",
   options: [
     { name: "set", kind: "list", repeatOnly: true, help: "override a parameter of the cell tagged `parameters` (repeatable)" },
-    { name: "timeout", kind: "number", help: "per-cell limit; a cell past it is interrupted. Units: s", default: 600 },
+    { name: "timeout", kind: "number", above: 0, help: "per-cell limit; a cell past it is interrupted. Units: s", default: 600 },
     { name: "out", kind: "string", help: "write executed notebooks here; figures go to OUT/figures unless it is the default or --set figuresDir is given", default: DEFAULT_OUT },
     { name: "strict", kind: "boolean", help: "with several notebooks, a --set name that one of them does not declare is an error (default: a warning, and that notebook keeps its own value)" },
   ],

@@ -5,6 +5,7 @@ import { FLASH_ATTENTION, type EngineName, type ExecutionProvider } from "../../
 import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type Quantization } from "../../sweep/dimensions.js";
 import { get, UsageError, type CommandSpec, type ParsedArgs } from "../args.js";
 import { ORT_CONFIG_OPTION, parseOrtConfig } from "../ort-config.js";
+import { THREADS_HELP } from "../sweep-options.js";
 
 const ENGINES: readonly string[] = ENGINE_NAMES;
 const DEVICES = ["cpu", "webgpu", "cuda", "vulkan", "auto"];
@@ -20,14 +21,14 @@ export const serveCommand: CommandSpec = {
     { name: "device", kind: "string", help: DEVICES.join(" | "), default: "cpu" },
     { name: "quantization", kind: "string", help: QUANTIZATIONS.join(" | ") + " (presets are built as fp32 unless given; a folder runs what it holds)" },
     { name: "host", kind: "string", help: "address to listen on", default: "127.0.0.1" },
-    { name: "port", kind: "number", help: "port to listen on; 0 takes any free port (the printed line says which)", default: 8080 },
-    { name: "max-concurrency", kind: "number", help: "requests generating at once (llama.cpp: sequences of one context; onnxruntime: largest batch); more wait in line", default: 16 },
-    { name: "batch-wait-ms", kind: "number", help: "onnxruntime: how long a batch waits for more requests to join it", default: 10 },
-    { name: "context-size", kind: "number", help: "llama.cpp: tokens per request (prompt + max_tokens); default the model's context, at most 2048" },
+    { name: "port", kind: "number", whole: true, min: 0, max: 65535, help: "port to listen on; 0 takes any free port (the printed line says which)", default: 8080 },
+    { name: "max-concurrency", kind: "number", whole: true, min: 1, help: "requests generating at once (llama.cpp: sequences of one context; onnxruntime: largest batch); more wait in line", default: 16 },
+    { name: "batch-wait-ms", kind: "number", min: 0, help: "onnxruntime: how long a batch waits for more requests to join it", default: 10 },
+    { name: "context-size", kind: "number", whole: true, min: 1, help: "llama.cpp: tokens per request (prompt + max_tokens); default the model's context, at most 2048" },
     { name: "meter", kind: "string", help: "auto: measure energy (GPUs by NVML, CPU by RAPL or estimate); none: energy_j null", default: "auto", choices: METERS },
     { name: "gpus", kind: "list", help: "NVML indices the meter counts, or none (default: the visible GPUs)" },
     { name: "served-model-name", kind: "string", help: "the name clients send as model (default: the preset's or file's name)" },
-    { name: "threads", kind: "number", help: "CPU threads for the engine" },
+    { name: "threads", kind: "number", whole: true, min: 1, help: THREADS_HELP },
     { name: "flash-attention", kind: "string", help: "llama.cpp: flash attention auto (node-llama-cpp's default: on where the backend supports it), on or off", choices: FLASH_ATTENTION },
     ORT_CONFIG_OPTION,
     { name: "yes", kind: "boolean", help: "go ahead with a 7B-class preset as fp32 on the CPU" },
@@ -50,12 +51,6 @@ export const serveCommand: CommandSpec = {
   },
 };
 
-function wholeNumber(parsed: ParsedArgs, name: string, min: number): number | undefined {
-  const value = get.number(parsed, name);
-  if (value !== undefined && !(Number.isInteger(value) && value >= min)) throw new UsageError(`wattlab serve: --${name} must be a whole number ≥ ${min}, got ${value}`);
-  return value;
-}
-
 function serveOptions(parsed: ParsedArgs): Parameters<typeof serveModel>[0] {
   const engine = get.string(parsed, "engine");
   const device = get.string(parsed, "device")!;
@@ -65,10 +60,9 @@ function serveOptions(parsed: ParsedArgs): Parameters<typeof serveModel>[0] {
   if (quantization !== undefined && !(QUANTIZATIONS as readonly string[]).includes(quantization)) {
     throw new UsageError(`wattlab serve: --quantization "${quantization}" is not one of ${QUANTIZATIONS.join(", ")}`);
   }
-  const port = wholeNumber(parsed, "port", 0)!;
-  if (port > 65535) throw new UsageError(`wattlab serve: --port must be 0–65535, got ${port}`);
+  // --port, --batch-wait-ms, --threads, --max-concurrency and --context-size are bounded where they are parsed
+  const port = get.number(parsed, "port")!;
   const batchWaitMs = get.number(parsed, "batch-wait-ms")!;
-  if (!(batchWaitMs >= 0)) throw new UsageError(`wattlab serve: --batch-wait-ms must be ≥ 0, got ${batchWaitMs}`);
   const sessionConfig = parseOrtConfig("serve", get.list(parsed, "ort-config"));
   if (sessionConfig && engine === "llama.cpp") throw new UsageError("wattlab serve: --ort-config sets onnxruntime session config entries; --engine llama.cpp takes none");
   const gpuList = get.list(parsed, "gpus");
@@ -79,10 +73,10 @@ function serveOptions(parsed: ParsedArgs): Parameters<typeof serveModel>[0] {
   });
   return {
     model: get.string(parsed, "model"), engine: engine as EngineName | undefined, device: device as ExecutionProvider | "vulkan" | "auto",
-    quantization: quantization as Quantization | undefined, threads: wholeNumber(parsed, "threads", 1), sessionConfig,
+    quantization: quantization as Quantization | undefined, threads: get.number(parsed, "threads"), sessionConfig,
     flashAttention: get.choice(parsed, "flash-attention", FLASH_ATTENTION),
-    host: get.string(parsed, "host"), port, maxConcurrency: wholeNumber(parsed, "max-concurrency", 1), batchWaitMs,
-    contextSize: wholeNumber(parsed, "context-size", 1),
+    host: get.string(parsed, "host"), port, maxConcurrency: get.number(parsed, "max-concurrency"), batchWaitMs,
+    contextSize: get.number(parsed, "context-size"),
     meter: get.choice(parsed, "meter", METERS) === "none" ? "none" : { gpus },
     servedModelName: get.string(parsed, "served-model-name"), yes: get.boolean(parsed, "yes"),
   };

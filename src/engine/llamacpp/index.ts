@@ -99,6 +99,9 @@ export async function openLlamaCppEngine(options: LlamaCppEngineOptions): Promis
     const tokens = model.fileInfo.metadata.tokenizer?.ggml?.tokens;
     if (!Array.isArray(tokens) || tokens.length === 0) throw new Error(`${modelPath} has no tokenizer.ggml.tokens; llama.cpp needs the vocabulary in the file`);
     const eosTokenIds = options.eosTokenIds ? [...options.eosTokenIds] : endTokenIds(model);
+    // what node-llama-cpp gives a context without a thread count on a GPU build too (maxThreads 0: the math cores);
+    // its own CPU default (at least 4) oversubscribes small machines
+    const threads = options.threads ?? llama.cpuMathCores;
     const info: EngineInfo = {
       engine: "llama.cpp",
       device: llama.gpu === false ? "cpu" : llama.gpu,
@@ -109,9 +112,10 @@ export async function openLlamaCppEngine(options: LlamaCppEngineOptions): Promis
       eosTokenIds,
       loadS: 0,
       flashAttention: options.flashAttention ?? "auto",
+      threads,
     };
     const engine = new LlamaCppEngine(info, model, {
-      threads: options.threads ?? (llama.gpu === false ? llama.cpuMathCores : undefined), batchSize: options.batchSize, minContextSize: options.contextSize, minSequences: options.sequences,
+      threads, batchSize: options.batchSize, minContextSize: options.contextSize, minSequences: options.sequences,
       flashAttention: options.flashAttention,
     });
     if (options.contextSize || options.sequences) {

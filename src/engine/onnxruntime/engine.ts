@@ -100,6 +100,7 @@ export class OnnxRuntimeEngine implements Engine {
         engine: "onnxruntime", device, weightForm: weight.label, backendVersion: `onnxruntime-node ${ortVersion}`,
         contextLength, vocabSize, eosTokenIds: [...eosTokenIds], loadS: (performance.now() - started) / 1000,
         ...(sessionConfig ? { sessionConfig } : {}),
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
         ...(choice ? { notes: [choice] } : {}),
       };
       const engine = new OnnxRuntimeEngine(info, layout, signature, session, padTokenId);
