@@ -2,8 +2,8 @@
 // Values and types are exported separately; nothing outside should deep-import private files.
 
 // The lab: real parts wired together (the notebooks' surface)
-export { measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir } from "./lab/index.js";
-export type { MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions } from "./lab/index.js";
+export { describeEnergyWindow, measureGeneration, sweep, labSweepDeps, resolveModel, defaultModelsDir } from "./lab/index.js";
+export type { EnergyWindow, MeasureGenerationOptions, MeasuredGeneration, LabSweepOptions } from "./lab/index.js";
 
 // Serving: an OpenAI-compatible server over a model (serveModel) or an opened engine (startServer), energy per answer
 export { serveModel } from "./lab/index.js";

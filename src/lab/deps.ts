@@ -8,7 +8,7 @@ import { builtManifestHash, resolveModel, type ModelStoreOptions } from "./model
 
 export interface LabOptions extends ModelStoreOptions {
   meter?: MeterOptions;
-  /** onnxruntime intra-op threads on CPU; default: onnxruntime's choice. */
+  /** CPU threads for either engine (onnxruntime intra-op, llama.cpp's contexts); default: each engine's own. */
   threads?: number;
 }
 

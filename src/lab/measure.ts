@@ -1,14 +1,20 @@
-// One metered generation: the quickstart notebook's and `wattlab generate`'s path. The engine runs bare;
-// this module opens meter windows at the engine's prefill/decode hooks.
+// One metered generation: the quickstart notebook's and `wattlab generate`'s path. The engine runs bare; one
+// generation is traced with meter windows at its prefill/decode hooks (timings, power trace, phases), and its
+// energy comes, by default, from the sweep's repeated protocol: a generation of a few ms spans no update of a
+// GPU's energy counter (~100 ms), so its own windows would report the counter's steps, not the work.
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { resolvePromptPool } from "../data/pool.js";
 import { promptsFor } from "../data/prompts.js";
 import { llamaCppAutoNote, openEngine, resolveDevice } from "../engine/load.js";
 import type { EngineInfo, EngineName, ExecutionProvider, FlashAttention, GenerationResult } from "../engine/types.js";
+import { addWindows } from "../meter/arithmetic.js";
 import { Meter, type MeterOptions } from "../meter/index.js";
 import type { PowerSample, WindowMeasurement } from "../meter/types.js";
 import type { DatasetName, Quantization, SweepDevice } from "../sweep/dimensions.js";
+import { measureRepeatedRun } from "../sweep/measure-run.js";
+import type { WindowProtocol } from "../sweep/repeated-window.js";
+import { sweepMeter } from "./deps.js";
 import { chooseEngine, dtypeFor, isPreset, resolveModel, type ModelStoreOptions } from "./models.js";
 import { decodeJPerOutputToken, jPerOutputToken } from "../quantities.js";
 
@@ -43,14 +49,43 @@ export interface MeasureGenerationOptions extends ModelStoreOptions {
   meter?: MeterOptions;
   /** Idle baseline seconds before measuring (0: none). Default 0. */
   idleSeconds?: number;
+  /**
+   * Where the energy figures come from. "repeated" (default): the request back to back inside one window until the
+   * energy counter resolves it (and ≥ 3 generations), then its prefills likewise, each divided by its count.
+   * "window": the traced generation's own prefill and decode windows (energyWindow.belowResolution says when the
+   * counter could not resolve them).
+   */
+  measurement?: "repeated" | "window";
+  /** The repeated windows' minimums; default 2 s or 20 counter updates, whichever is sooner, and 3 generations. */
+  window?: Partial<WindowProtocol>;
+}
+
+/** What the energy figures rest on. */
+export interface EnergyWindow {
+  measurement: "repeated" | "window";
+  /** Generations in the generation window, and prefills in the prefill window (1 and 1 for "window"). */
+  generations: number;
+  prefills: number;
+  /** The generation window's length. Units: s. */
+  seconds: number;
+  /** Updates of the slowest energy counter the generation window spans; null where the meter cannot tell. */
+  counterUpdates: number | null;
+  /** A window the figures come from spans too few counter updates: they read the counter's steps as much as the work. */
+  belowResolution: boolean;
 }
 
 export interface MeasuredGeneration {
   info: EngineInfo;
   modelDir: string;
+  /** The traced generation: its timings, steps and tokens. */
   result: GenerationResult;
+  /** One prefill's energy and power (repeated: the prefill window ÷ its count; window: the traced prefill's). */
   prefill: WindowMeasurement;
+  /** One generation's decode (repeated: generation − prefill; window: the traced decode window). */
   decode: WindowMeasurement;
+  /** One generation: prefill + decode. */
+  generation: WindowMeasurement;
+  energyWindow: EnergyWindow;
   /** Power samples over the measured generation, ms from the meter's start. */
   trace: PowerSample[];
   /** Boundaries in the trace's clock, for shading phases. Units: ms. */
@@ -74,6 +109,15 @@ export interface MeasuredGeneration {
   deviceChosenBecause: string | null;
   /** What was chosen for the caller, one line each (the device auto became, which file of a folder ran, …); [] when nothing was. */
   notes: string[];
+}
+
+/** "63 generations back to back in 0.201 s (20 counter updates), then 690 prefills in a window of their own". */
+export function describeEnergyWindow(w: EnergyWindow): string {
+  const updates = w.counterUpdates === null ? "counter updates unknown" : `${w.counterUpdates.toFixed(0)} counter updates`;
+  const text = w.measurement === "repeated"
+    ? `${w.generations} generations back to back in ${w.seconds.toFixed(3)} s (${updates}), then ${w.prefills} prefills in a window of their own`
+    : `the traced generation's own prefill and decode windows, ${w.seconds.toFixed(3)} s (${updates})`;
+  return w.belowResolution ? `${text}: BELOW the counter's resolution` : text;
 }
 
 /** The line a generation from random weights carries. */
@@ -111,19 +155,36 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
     const request = { promptIds, maxNewTokens: options.maxNewTokens ?? 16, fixedLength: options.fixedLength ?? true };
     for (let i = 0; i < (options.warmupRuns ?? 1); i++) await engine.generate(request);
     if ((options.idleSeconds ?? 0) > 0) await meter.measureIdle(options.idleSeconds!);
-    let prefill: WindowMeasurement | undefined, decode: WindowMeasurement | undefined;
+    const traced: { prefill?: WindowMeasurement; decode?: WindowMeasurement } = {};
     const result = await engine.generate(request, {
       beforePrefill: () => meter.begin("prefill"),
-      afterPrefill: async () => { prefill = await meter.end("prefill"); await meter.begin("decode"); },
-      afterDecode: async () => { decode = await meter.end("decode"); },
+      afterPrefill: async () => { traced.prefill = await meter.end("prefill"); await meter.begin("decode"); },
+      afterDecode: async () => { traced.decode = await meter.end("decode"); },
     });
-    if (!prefill || !decode) throw new Error("the engine did not call its prefill/decode hooks; its measurements would be empty");
+    const { prefill: tracedPrefill, decode: tracedDecode } = traced;
+    if (!tracedPrefill || !tracedDecode) throw new Error("the engine did not call its prefill/decode hooks; its measurements would be empty");
     // Window bounds on the trace's clock (ms since the meter opened), for shading the phases.
-    const prefillStartMs = prefill.startMs ?? 0, decodeStartMs = decode.startMs ?? prefill.endMs ?? 0, endMs = decode.endMs ?? decodeStartMs;
-    const energyJ = prefill.totalEnergyJ + decode.totalEnergyJ;
+    const prefillStartMs = tracedPrefill.startMs ?? 0, decodeStartMs = tracedDecode.startMs ?? tracedPrefill.endMs ?? 0, endMs = tracedDecode.endMs ?? decodeStartMs;
+    const measurement = options.measurement ?? "repeated";
+    let prefill = tracedPrefill, decode = tracedDecode, generation = addWindows(tracedPrefill, tracedDecode, "generation");
+    let energyWindow: EnergyWindow = {
+      measurement, generations: 1, prefills: 1, seconds: generation.seconds, counterUpdates: generation.counterUpdates ?? null,
+      belowResolution: (tracedPrefill.belowResolution ?? false) || (tracedDecode.belowResolution ?? false),
+    };
+    if (measurement === "repeated") {
+      const run = await measureRepeatedRun(engine, sweepMeter(meter), request, options.window, "generate");
+      ({ prefill, decode, generation } = run);
+      const prefills = run.repeatedPrefill!;
+      energyWindow = {
+        measurement, generations: run.generationWindow.count, prefills: prefills.count, seconds: run.generationWindow.seconds,
+        counterUpdates: generation.counterUpdates ?? null,
+        belowResolution: (generation.belowResolution ?? false) || (prefills.window.belowResolution ?? false),
+      };
+    }
+    const energyJ = generation.totalEnergyJ;
     const random = isPreset(model) || hasRandomWeights(resolved.dir);
     return {
-      info: engine.info, modelDir: resolved.dir, result, prefill, decode,
+      info: engine.info, modelDir: resolved.dir, result, prefill, decode, generation, energyWindow,
       trace: meter.trace(Math.max(0, prefillStartMs - 500), endMs + 500),
       phases: { prefillStartMs, decodeStartMs, endMs },
       text: tokenizer.decode(result.outputIds[0] ?? []),

@@ -3,12 +3,12 @@
 //              same prompts; one generation's energy = generation window ÷ count, one prefill's = prefill window ÷
 //              count, decode = generation − prefill. Latency percentiles come from every generation's own steps.
 //   window   — one generation with a prefill window and a decode window opened at the engine's hooks.
-import type { Engine, GenerationResult } from "../engine/types.js";
+import type { Engine, GenerateRequest, GenerationResult } from "../engine/types.js";
 import { addWindows, subtractWindows } from "../meter/arithmetic.js";
 import type { WindowMeasurement } from "../meter/types.js";
 import { asRepeatedPrefill, type RepeatedPrefill } from "./prefill-energy.js";
 import type { MeasurementProtocol } from "./protocol.js";
-import { measureRepeated, meterUpdateS } from "./repeated-window.js";
+import { measureRepeated, meterUpdateS, type WindowProtocol } from "./repeated-window.js";
 import { ContextLengthError, type SweepMeter } from "./run.js";
 import type { PlannedRun } from "./spec.js";
 
@@ -40,12 +40,17 @@ export async function measurePlannedRun(
     throw new ContextLengthError(`input_length ${inputLength} + output_length ${outputLength} exceed the model's context length of ${context}; lower either`);
   }
   if (protocol.measurement === "window") return measureHookWindows(engine, meter, promptIds, outputLength, fixedLength, windowId());
-  const id = windowId();
+  return measureRepeatedRun(engine, meter, { promptIds, maxNewTokens: outputLength, fixedLength }, protocol.window, windowId());
+}
+
+/** The repeated protocol for one request: its generations back to back in one window, then its prefills in another. */
+export async function measureRepeatedRun(
+  engine: Engine, meter: SweepMeter, request: GenerateRequest, window: Partial<WindowProtocol> | undefined, id: string,
+): Promise<MeasuredRun> {
   const updateS = await meterUpdateS(meter);
-  const gen = await measureRepeated(engine, meter, { promptIds, maxNewTokens: outputLength, fixedLength }, `${id}:generation-repeated`,
-    { protocol: protocol.window, updateS });
-  const pre = await measureRepeated(engine, meter, { promptIds, maxNewTokens: 1, fixedLength: true }, `${id}:prefill-repeated`,
-    { protocol: protocol.window, updateS });
+  const gen = await measureRepeated(engine, meter, request, `${id}:generation-repeated`, { protocol: window, updateS });
+  const pre = await measureRepeated(engine, meter, { promptIds: request.promptIds, maxNewTokens: 1, fixedLength: true }, `${id}:prefill-repeated`,
+    { protocol: window, updateS });
   return {
     result: gen.results[0],
     results: gen.results,

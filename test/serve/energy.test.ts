@@ -43,7 +43,10 @@ for (const name of ["llama.cpp", "onnxruntime"] as EngineName[]) {
     // the counter runs at WATTS: the segments span the busy period (the clients' view is a little longer)
     assert.ok(metrics.energy.segments_j <= WATTS * busyS * 1.05 && metrics.energy.segments_j > WATTS * busyS * 0.5,
       `${metrics.energy.segments_j} J over ${busyS} s at ${WATTS} W`);
-    for (let i = 1; i < usages.length; i++) assert.ok(usages[i].energy_j! > usages[i - 1].energy_j!, `request ${i} made more tokens than ${i - 1}`);
+    // neighbours can swap when the requests' starts are staggered (a request alone in a segment takes all of it);
+    // 256 tokens against 76 cannot
+    const longest = usages[usages.length - 1].energy_j!, shortest = usages[0].energy_j!;
+    assert.ok(longest > shortest, `the ${maxTokens[maxTokens.length - 1]}-token request got ${longest} J, the ${maxTokens[0]}-token one ${shortest} J`);
   });
 }
 

@@ -1,5 +1,6 @@
 // wattlab generate: one metered generation, printed as a table or JSON.
-import { measureGeneration } from "../../lab/measure.js";
+import { describeEnergyWindow, measureGeneration } from "../../lab/measure.js";
+import { MIN_RESOLVED_UPDATES } from "../../meter/resolution.js";
 import { FLASH_ATTENTION, type EngineName, type ExecutionProvider } from "../../engine/types.js";
 import { ENGINES as ENGINE_NAMES, QUANTIZATIONS, type DatasetName, type Quantization } from "../../sweep/dimensions.js";
 import { percentiles } from "../../util/stats.js";
@@ -12,6 +13,9 @@ const ENGINES: readonly string[] = ENGINE_NAMES;
 const DEVICES = ["cpu", "webgpu", "cuda", "vulkan", "auto"];
 const DTYPES: readonly string[] = QUANTIZATIONS;
 const KV_CACHE = ["device", "host"] as const;
+
+const MEASUREMENTS = ["repeated", "window"] as const;
+
 
 export const generateCommand: CommandSpec = {
   name: "generate",
@@ -31,6 +35,7 @@ export const generateCommand: CommandSpec = {
     { name: "warmup", kind: "number", whole: true, min: 0, help: "unmetered warm-up generations", default: 1 },
     { name: "threads", kind: "number", whole: true, min: 1, help: THREADS_HELP },
     { name: "flash-attention", kind: "string", help: "llama.cpp: flash attention auto (node-llama-cpp's default: on where the backend supports it), on or off", choices: FLASH_ATTENTION },
+    { name: "measurement", kind: "string", help: "repeated: energy from the request back to back in one window until the energy counter resolves it, then its prefills likewise, each ÷ its count; window: the one traced generation's own prefill and decode windows (flagged when too short for the counter)", default: "repeated", choices: MEASUREMENTS },
     { name: "kv-cache", kind: "string", help: "onnxruntime webgpu: device (KV stays on the GPU) or host (copied every step)", default: "device", choices: KV_CACHE },
     ORT_CONFIG_OPTION,
     { name: "yes", kind: "boolean", help: "go ahead with a 7B-class preset as fp32 on the CPU (a ~27 GB build, seconds per token)" },
@@ -60,7 +65,7 @@ export const generateCommand: CommandSpec = {
       fixedLength: get.boolean(parsed, "fixed-length"), warmupRuns: get.number(parsed, "warmup"), threads: get.number(parsed, "threads"),
       kvCache: get.choice(parsed, "kv-cache", KV_CACHE), sessionConfig, yes: get.boolean(parsed, "yes"),
       flashAttention: get.choice(parsed, "flash-attention", FLASH_ATTENTION),
-      meter: { carbon },
+      measurement: get.choice(parsed, "measurement", MEASUREMENTS), meter: { carbon },
     });
     if (get.boolean(parsed, "json")) {
       console.log(JSON.stringify({ ...m, trace: undefined }, null, 2));
@@ -78,17 +83,20 @@ export const generateCommand: CommandSpec = {
       ["decode step p50/p90/p99", `${(steps.p50 * 1e3).toFixed(2)} / ${(steps.p90 * 1e3).toFixed(2)} / ${(steps.p99 * 1e3).toFixed(2)} ms`],
       ["total", `${r.totalS.toFixed(3)} s, ${(r.outputTokens / r.totalS).toFixed(1)} tokens/s`],
       ["peak RSS", `${(r.peakRssBytes / 2 ** 20).toFixed(0)} MB`],
-      ["energy prefill / decode", `${m.prefill.totalEnergyJ.toFixed(3)} / ${m.decode.totalEnergyJ.toFixed(3)} J`],
+      ["energy window", describeEnergyWindow(m.energyWindow)],
+      ["energy prefill / decode", `${m.prefill.totalEnergyJ.toFixed(3)} / ${m.decode.totalEnergyJ.toFixed(3)} J${m.energyWindow.measurement === "repeated" ? " per generation" : ""}`],
       ["decode J per output token", `${m.decodeJPerToken.toFixed(4)} J`],
       ["energy sources", `gpu:${m.meterSources.gpu} cpu:${m.meterSources.cpu} dram:${m.meterSources.dram}`],
-      // prefill + decode windows, each charged by the meter at the same intensity
-      ...carbonReportLines(m.prefill.carbon && m.decode.carbon ? { ...m.prefill.carbon, gramsCo2eq: m.prefill.carbon.gramsCo2eq + m.decode.carbon.gramsCo2eq } : null,
-        carbonSetting, m.prefill.seconds + m.decode.seconds).map((line): [string, string] => ["carbon", line]),
+      ...carbonReportLines(m.generation.carbon ?? null, carbonSetting, m.generation.seconds).map((line): [string, string] => ["carbon", line]),
       ["text (row 0)", JSON.stringify(m.text.slice(0, 200))],
     ];
     const width = Math.max(...lines.map(([k]) => k.length));
     for (const [k, v] of lines) console.log(`${k.padEnd(width)}  ${v}`);
     for (const note of m.notes) console.log(`note: ${note}`);
+    if (m.energyWindow.belowResolution) {
+      console.log(`note: the energy ${m.energyWindow.measurement === "window" ? "windows span" : "window spans"} fewer than ${MIN_RESOLVED_UPDATES} updates of the energy counter: ` +
+        `the figures read the counter's steps as much as the work${m.energyWindow.measurement === "window" ? "; leave out --measurement window" : ""}`);
+    }
     if (m.meterSources.cpu === "estimated") console.log("note: CPU energy is ESTIMATED (TDP × utilisation): no RAPL counter could be read here");
   },
 };
