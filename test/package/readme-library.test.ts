@@ -32,7 +32,7 @@ test("the README's library example runs against dist and prints what it says", (
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");
   assert.match(lines[0], /^work: \d+\.\d\d J in \d+\.\d\d s \(cpu (counter|integrated|estimated)\)$/);
-  assert.match(lines[1], /^generation: 16 tokens, \d+\.\d{4} J per output token \(onnxruntime, cpu\)$/);
+  assert.match(lines[1], /^generation: 16 tokens, \d+\.\d{4} J per output token \(onnxruntime, cpu\), from \d+ generations back to back in [\d.]+ s \(\d+ counter updates\), then \d+ prefills in a window of their own$/);
   const rows = readResults(join(dir, "results", "library-example", "metrics.jsonl")).rows;
   assert.equal(lines.length, 2 + rows.length);
   assert.ok(rows.length > 0 && rows.every((row) => row.state === "completed"));
