@@ -89,13 +89,22 @@ test("the text output lists the windows in a table after the whole command", { s
   const run = wattlab(["meter", "--gpus", "none", "--", "python3", "-c", `${twoWindows(printedHelper())}\nprint("begin unended", file=open(int(__import__("os").environ["WATTLAB_WINDOW_FD"]), "w"))`]);
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stderr.split("\n");
-  const header = lines.findIndex((line) => /^ {4}name +seconds +energy J +cpu J +dram J +avg W +sources +marks$/.test(line));
+  const header = lines.findIndex((line) => /^ {4}name +seconds +energy J +cpu J +dram J +avg W +updates +sources +marks$/.test(line));
   assert.ok(header > 0, run.stderr);
   assert.match(lines[header - 1], /^ {2}windows {5}3 named by the command/);
   assert.match(lines[header + 1], /^ {4}first +0\.\d{3} +\d+\.\d{3} .* gpu:none cpu:\w+ dram:\w+ +tokens=16$/);
   assert.match(lines[header + 2], /^ {4}second +0\.\d{3} /);
   assert.match(lines[header + 3], /^ {4}unended \(never ended\) /);
   assert.match(run.stderr, /warnings {4}1 about the window lines\n {4}window "unended" \(begun on line 6\) was never ended: measured up to the end of the run/);
+});
+
+test("the text output says how many counter updates the run spans, and flags a run too short for the counter", { skip: built ? false : "dist/ is not built", timeout: 120_000 }, () => {
+  const short = wattlab(["meter", "--gpus", "none", "--", "true"]);
+  assert.equal(short.status, 0, short.stderr);
+  assert.match(short.stderr, /\n {2}resolution {2}[\d.]+ updates of the slowest energy counter: BELOW its resolution \(fewer than 10\), so these figures read the counter's steps as much as the work; meter a longer run, or repeat the work inside one window\n/);
+  const long = wattlab(["meter", "--gpus", "none", "--", "sleep", "0.5"]);
+  assert.equal(long.status, 0, long.stderr);
+  assert.match(long.stderr, /\n {2}resolution {2}\d+ updates of the slowest energy counter\n/);
 });
 
 test("a child that names no window gets the plain output, text and JSON", { skip: built ? false : "dist/ is not built", timeout: 120_000 }, () => {

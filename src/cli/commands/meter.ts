@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { meterCommand as measureCommand, pythonWindowHelperPath, type MeterCommandResult, type NamedWindow } from "../../meter/index.js";
+import { MIN_RESOLVED_UPDATES } from "../../meter/resolution.js";
 import type { WindowMeasurement } from "../../meter/types.js";
 import { exportCsv, ResultStore } from "../../sweep/store.js";
 import { windowRows } from "../../sweep/window-rows.js";
@@ -62,6 +63,7 @@ export const meterCommand: CommandSpec = {
         `  cpu         ${m.cpuEnergyJ.toFixed(2)} J [${m.sources.cpu}]${est(m.sources.cpu)}`,
         `  dram        ${m.dramEnergyJ.toFixed(2)} J [${m.sources.dram}]${est(m.sources.dram)}`,
         `  power       ${m.avgPowerW.toFixed(1)} W average, ${m.peakPowerW === null ? "no power sample inside for a" : m.peakPowerW.toFixed(1) + " W"} peak`,
+        `  resolution  ${resolutionText(m)}`,
         ...carbonReportLines(m.carbon, carbonSetting, m.seconds).map((line) => `  carbon      ${line}`),
         ...(r.windowsUsed ? formatNamedWindows(r) : []),
       ].join("\n"));
@@ -90,6 +92,17 @@ function storeWindows(dir: string, r: MeterCommandResult): string {
     : `wattlab meter: the command ended no window, so nothing was stored in ${path} (name windows with $WATTLAB_WINDOW_FD; see --print-python-helper)`;
 }
 
+/** How many updates of the slowest energy counter a window spans, and whether that is too few to read as a figure. */
+function resolutionText(w: WindowMeasurement): string {
+  if (w.counterUpdates === undefined || w.counterUpdates === null) return "unknown: the meter could not tell how often its energy counters update";
+  const spanned = `${updatesOf(w.counterUpdates)} updates of the slowest energy counter`;
+  return w.belowResolution
+    ? `${spanned}: BELOW its resolution (fewer than ${MIN_RESOLVED_UPDATES}), so these figures read the counter's steps as much as the work; meter a longer run, or repeat the work inside one window`
+    : spanned;
+}
+
+const updatesOf = (n: number): string => (n < 10 ? n.toFixed(1) : n.toFixed(0));
+
 function sourcesOf(w: WindowMeasurement): string {
   return `gpu:${w.sources.gpu} cpu:${w.sources.cpu} dram:${w.sources.dram}`;
 }
@@ -106,7 +119,7 @@ export function formatNamedWindows(r: Pick<MeterCommandResult, "measurement" | "
     const gpuIndices = m.gpus.map((g) => g.index);
     const depth = new Map<string, number>();
     const shown = r.windows.slice(0, TEXT_WINDOW_LIMIT);
-    const header = ["name", "seconds", "energy J", ...gpuIndices.map((i) => `gpu${i} J`), "cpu J", "dram J", "avg W", "sources", "marks"];
+    const header = ["name", "seconds", "energy J", ...gpuIndices.map((i) => `gpu${i} J`), "cpu J", "dram J", "avg W", "updates", "sources", "marks"];
     const rows = shown.map((w: NamedWindow) => {
       const level = w.parent === null ? 0 : (depth.get(w.parent) ?? 0) + 1;
       depth.set(w.name, level);
@@ -114,7 +127,9 @@ export function formatNamedWindows(r: Pick<MeterCommandResult, "measurement" | "
       return [
         `${"  ".repeat(level)}${w.name}${w.closedBy === "exit" ? " (never ended)" : ""}`,
         w.seconds.toFixed(3), w.totalEnergyJ.toFixed(3), ...gpuIndices.map((i) => energyOf(i).toFixed(3)),
-        w.cpuEnergyJ.toFixed(3), w.dramEnergyJ.toFixed(3), w.avgPowerW.toFixed(1), sourcesOf(w), marksOf(w.marks),
+        w.cpuEnergyJ.toFixed(3), w.dramEnergyJ.toFixed(3), w.avgPowerW.toFixed(1),
+        w.counterUpdates === undefined || w.counterUpdates === null ? "?" : `${w.belowResolution ? "BELOW " : ""}${updatesOf(w.counterUpdates)}`,
+        sourcesOf(w), marksOf(w.marks),
       ];
     });
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
@@ -122,6 +137,10 @@ export function formatNamedWindows(r: Pick<MeterCommandResult, "measurement" | "
     const line = (cells: string[]) => `    ${cells.map((cell, c) => (left.has(c) ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")}`.trimEnd();
     lines.push(`  windows     ${r.windows.length} named by the command, in the order they began (nested ones indented)`, line(header), ...rows.map(line));
     if (r.windows.length > shown.length) lines.push(`    … ${r.windows.length - shown.length} more (--json lists every window)`);
+    const below = r.windows.filter((w) => w.belowResolution).length;
+    if (below > 0) {
+      lines.push(`    updates: of the slowest energy counter; BELOW (${below} window${below === 1 ? "" : "s"}): fewer than ${MIN_RESOLVED_UPDATES}, the figures read the counter's steps as much as the work (repeat the work inside one window)`);
+    }
   } else {
     lines.push("  windows     none measured");
   }
