@@ -43,7 +43,7 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "force", kind: "boolean", help: "redo runs already completed" },
   { name: "skip-failed", kind: "boolean", help: "do not retry runs that failed before" },
   { name: "idle-seconds", kind: "number", min: 0, help: "idle baseline length before the first run (0: none)", default: 5 },
-  { name: "threads", kind: "number", whole: true, min: 1, help: THREADS_HELP },
+  { name: "threads", kind: "number", whole: true, min: 1, help: `${THREADS_HELP}; part of each run's key (a spec's threads)` },
   { name: "progress", kind: "boolean", help: "progress on stderr (--no-progress to silence)", default: true },
   { name: "yes", kind: "boolean", help: "go ahead with 7B-class presets as fp32 on the CPU (a ~27 GB build, seconds per token)" },
 ];
@@ -104,6 +104,8 @@ export function specFromArgs(parsed: ParsedArgs, options: { contextLength?: Cont
   if (parsed.options["chat-template"] !== undefined) json.chat_template = parsed.options["chat-template"] === true;
   const flash = get.string(parsed, "flash-attention");
   if (flash !== undefined) json.flash_attention = flash as SweepSpecJson["flash_attention"];
+  const threads = get.number(parsed, "threads");
+  if (threads !== undefined) json.threads = threads;
   // A dataset named on the command line is what the user wants measured: missing files fail its runs.
   const datasetNamed = get.list(parsed, "dataset").length > 0 || get.list(parsed, "set").some((e) => /^\s*dataset\s*=/.test(e));
   if (datasetNamed) json.dataset_fallback = false;

@@ -29,7 +29,7 @@ export function labSweepDeps(options: LabOptions = {}): SweepDeps {
   return {
     resolveModel: (model, quantization, engine, device) => resolveModel(model, quantization, engine, { ...options, device }),
     manifestHash: (model, quantization, engine, device) => builtManifestHash(model, quantization, engine, { ...options, device }),
-    openEngine: (o) => openEngine({ engine: o.engine, modelDir: o.modelDir, device: o.device, dtype: o.dtype, threads: options.threads, flashAttention: o.flashAttention }),
+    openEngine: (o) => openEngine({ engine: o.engine, modelDir: o.modelDir, device: o.device, dtype: o.dtype, threads: o.threads ?? options.threads, flashAttention: o.flashAttention }),
     openMeter: async () => sweepMeter(await Meter.open({ gpus: "visible", cpu: "auto", ...options.meter })),
     // >>> W&B tracker (issue 6): null unless WANDB_API_KEY is set; @wandb/sdk loads only when a sweep starts
     tracker: wandbTrackerFromEnv() ?? undefined,

@@ -37,13 +37,14 @@ export function engineGroup(c: RunConfig): string {
 
 /**
  * The identity of a run: configuration, repetition, what changes the prompts or output (seed, fixed
- * length, chat template) and llama.cpp's flash attention when set on or off. The spec's name is not part
+ * length, chat template), llama.cpp's flash attention when set on or off, and the CPU threads when set. The spec's name is not part
  * of it, so a bigger spec over the same results folder skips what a smaller one already measured.
  */
-export function runKey(config: RunConfig, repetition: number, spec: Pick<SweepSpec, "seed" | "fixedLength" | "chatTemplate" | "flashAttention">): string {
+export function runKey(config: RunConfig, repetition: number, spec: Pick<SweepSpec, "seed" | "fixedLength" | "chatTemplate" | "flashAttention" | "threads">): string {
   // only when set against the default, so earlier stores keep their keys
   const flash = config.engine === "llama.cpp" && spec.flashAttention && spec.flashAttention !== "auto" ? { flash_attention: spec.flashAttention } : {};
-  return stableHash({ ...configColumns(config), repetition, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate, ...flash });
+  const threads = spec.threads !== undefined ? { threads: spec.threads } : {};
+  return stableHash({ ...configColumns(config), repetition, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate, ...flash, ...threads });
 }
 
 export interface PlannedRun {

@@ -115,7 +115,8 @@ export class SweepSession {
       const resolved = await this.p.deps.resolveModel(head.model, head.quantization, head.engine, head.device);
       const model = typeof resolved === "string" ? { dir: resolved, manifestHash: null, graphForm: null } : resolved;
       const opened = await this.p.deps.openEngine({ engine: head.engine, modelDir: model.dir, device: head.device, dtype: head.quantization,
-        ...(head.engine === "llama.cpp" && this.p.spec.flashAttention ? { flashAttention: this.p.spec.flashAttention } : {}) });
+        ...(head.engine === "llama.cpp" && this.p.spec.flashAttention ? { flashAttention: this.p.spec.flashAttention } : {}),
+        ...(this.p.spec.threads !== undefined ? { threads: this.p.spec.threads } : {}) });
       this.p.emit({ kind: "group", group, loadS: opened.engine.info.loadS, error: null });
       return { model, opened };
     } catch (error) {

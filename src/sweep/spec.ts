@@ -64,6 +64,11 @@ export interface SweepSpec {
    * default (on where the backend supports it). Part of a run's identity when on or off.
    */
   flashAttention?: FlashAttention;
+  /**
+   * CPU threads every engine evaluates with (onnxruntime's intra-op threads, llama.cpp's contexts); absent: each
+   * engine's own default. Part of a run's identity when set, so thread counts can share one results folder.
+   */
+  threads?: number;
   /** Older name of minWindowS (which wins when both are set). Units: s. */
   prefillMinS?: number;
   /**
@@ -111,6 +116,8 @@ export interface SweepSpecJson {
   chat_template?: boolean;
   /** llama.cpp: "auto" (default), "on" or "off"; see SweepSpec.flashAttention. */
   flash_attention?: FlashAttention;
+  /** CPU threads of every engine; see SweepSpec.threads. */
+  threads?: number;
   /** "repeated" (default) or "window"; see SweepSpec.prefillEnergy. */
   prefill_energy?: PrefillEnergyMode;
   /** Minimum length of the repeated-prefill window. Units: s. */
@@ -126,7 +133,7 @@ export interface SweepSpecJson {
 }
 
 const TOP_FIELDS = ["name", "extends", "mode", "base", "dimensions", "repetitions", "warmup_runs", "cooldown",
-  "shuffle_seed", "seed", "fixed_length", "chat_template", "flash_attention", "prefill_energy", "prefill_min_s",
+  "shuffle_seed", "seed", "fixed_length", "chat_template", "flash_attention", "threads", "prefill_energy", "prefill_min_s",
   "min_window_s", "min_window_updates", "min_generations", "dataset_fallback", "carbon", "$schema", "description"];
 
 export const DEFAULT_BASE: RunConfig = {
@@ -206,6 +213,7 @@ export function parseSpec(input: unknown, options: { contextLength?: ContextLeng
   if (json.fixed_length !== undefined) spec.fixedLength = json.fixed_length === true;
   if (json.chat_template !== undefined) spec.chatTemplate = json.chat_template === true;
   if (json.flash_attention !== undefined) spec.flashAttention = json.flash_attention;
+  if (json.threads !== undefined) spec.threads = json.threads;
   if (json.cooldown !== undefined) spec.cooldown = parseCooldown(json.cooldown);
   if (json.prefill_energy !== undefined) spec.prefillEnergy = json.prefill_energy;
   if (json.prefill_min_s !== undefined) spec.prefillMinS = json.prefill_min_s;
@@ -261,6 +269,7 @@ export function specToJson(spec: SweepSpec): SweepSpecJson {
     cooldown: spec.cooldown ? { max_s: spec.cooldown.maxS, tolerance: spec.cooldown.toleranceRatio, window_s: spec.cooldown.windowS } : null,
     shuffle_seed: spec.shuffleSeed, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate,
     ...(spec.flashAttention !== undefined ? { flash_attention: spec.flashAttention } : {}),
+    ...(spec.threads !== undefined ? { threads: spec.threads } : {}),
     ...(spec.prefillEnergy !== undefined ? { prefill_energy: spec.prefillEnergy } : {}),
     ...(spec.prefillMinS !== undefined ? { prefill_min_s: spec.prefillMinS } : {}),
     ...(spec.minWindowS !== undefined ? { min_window_s: spec.minWindowS } : {}),

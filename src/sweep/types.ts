@@ -46,6 +46,8 @@ export interface OpenEngineOptions {
   dtype: Quantization;
   /** llama.cpp only (see SweepSpec.flashAttention). */
   flashAttention?: FlashAttention;
+  /** CPU threads (see SweepSpec.threads); absent: the engine's own default. */
+  threads?: number;
 }
 
 export interface OpenedEngine {

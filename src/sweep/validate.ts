@@ -69,6 +69,9 @@ export function specProblems(spec: SweepSpec, contextLength: ContextLengthLookup
   if (spec.flashAttention !== undefined && !FLASH_ATTENTION.includes(spec.flashAttention)) {
     add({ field: "flash_attention", value: spec.flashAttention, reason: "not a flash-attention setting", fix: `use one of: ${FLASH_ATTENTION.join(", ")}` });
   }
+  if (spec.threads !== undefined && !(Number.isInteger(spec.threads) && spec.threads >= 1)) {
+    add({ field: "threads", value: spec.threads, reason: "must be a whole number ≥ 1", fix: "set e.g. 4, or leave it out for each engine's own default" });
+  }
   if (spec.prefillEnergy !== undefined && !PREFILL_ENERGY_MODES.includes(spec.prefillEnergy)) {
     add({ field: "prefill_energy", value: spec.prefillEnergy, reason: "unknown measurement mode", fix: `use one of: ${PREFILL_ENERGY_MODES.join(", ")}` });
   }

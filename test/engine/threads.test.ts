@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { LlamaContext } from "node-llama-cpp";
 import { openEngine } from "../../src/engine/load.js";
+import { expandRuns } from "../../src/sweep/expand.js";
+import { parseSpec, SweepSpecError } from "../../src/sweep/spec.js";
 import { readResults } from "../../src/sweep/store.js";
 import { packageRoot } from "../../src/version.js";
 import { promptIdsOf, tinyModels } from "../serve/client.js";
@@ -44,7 +46,15 @@ test("onnxruntime reports the intra-op threads it was given, and none when it ke
   }
 });
 
-test("wattlab sweep --threads records cpu_threads per row for both engines", async (t) => {
+test("a spec's threads is part of every run's key when set, and left out keeps the earlier keys; a bad count is refused", () => {
+  const keys = (json: Record<string, unknown>) => expandRuns(parseSpec({ base: { engine: "llama.cpp", model: "tiny" }, repetitions: 1, ...json })).map((r) => r.key);
+  assert.notDeepEqual(keys({ threads: 1 }), keys({}));
+  assert.notDeepEqual(keys({ threads: 1 }), keys({ threads: 2 }));
+  assert.deepEqual(keys({ threads: 2 }), keys({ threads: 2 }));
+  assert.throws(() => parseSpec({ threads: 0 }), (e: unknown) => e instanceof SweepSpecError && /threads=0: must be a whole number ≥ 1/.test(String(e)));
+});
+
+test("wattlab sweep --threads records cpu_threads per row for both engines; another count into the same folder is measured, not skipped", async (t) => {
   const models = await tinyModels(t);
   const out = join(models.modelsDir, "out");
   const wattlab = (args: string[]) => spawnSync(process.execPath, [join(packageRoot(), "bin", "wattlab.js"), ...args], { encoding: "utf8", timeout: 180_000 });
@@ -57,4 +67,10 @@ test("wattlab sweep --threads records cpu_threads per row for both engines", asy
     assert.ok(rows.length >= 1, engine);
     assert.deepEqual([...new Set(rows.map((x) => x.cpu_threads))], [1], engine);
   }
+  const again = wattlab(["sweep", "--model", models.gguf, "--engine", "llama.cpp", "--dataset", "synthetic", "--input-length", "8", "--output-length", "4",
+    "--batch-size", "1", "--reps", "1", "--idle-seconds", "0", "--warmup", "0", "--min-window-s", "0", "--min-window-updates", "0",
+    "--threads", "2", "--no-progress", "--out", join(out, "llama.cpp")]);
+  assert.equal(again.status, 0, again.stderr);
+  const rows = readResults(join(out, "llama.cpp", "metrics.jsonl")).rows.filter((x) => x.state === "completed");
+  assert.deepEqual(rows.map((x) => x.cpu_threads).sort(), [1, 2]);
 });

@@ -44,7 +44,7 @@ export const sweepCommand: CommandSpec = {
       }
       return;
     }
-    const summary = await runSweep(spec, labSweepDeps({ threads: get.number(parsed, "threads"), yes }), options);
+    const summary = await runSweep(spec, labSweepDeps({ yes }), options);
     console.log(`${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} already done → ${summary.csvPath}`);
     const carbon = carbonLine(summary);
     if (carbon) console.log(carbon);
