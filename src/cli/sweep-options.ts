@@ -41,6 +41,7 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "shard", kind: "string", help: "run only shard i of n (0-based), e.g. 0/4; writes metrics.shard-i-of-n.jsonl" },
   { name: "gpus", kind: "list", help: "one worker per GPU on this host, e.g. 0,1,2,3; shards and merges" },
   { name: "force", kind: "boolean", help: "redo runs already completed" },
+  { name: "plan", kind: "boolean", help: "show the plan and exit: each configuration's repetitions already stored and still to measure, the datasets' prompts, the protocol; loads, measures and writes nothing" },
   { name: "skip-failed", kind: "boolean", help: "do not retry runs that failed before" },
   { name: "idle-seconds", kind: "number", min: 0, help: "idle baseline length before the first run (0: none)", default: 5 },
   { name: "threads", kind: "number", whole: true, min: 1, help: `${THREADS_HELP}; part of each run's key (a spec's threads)` },

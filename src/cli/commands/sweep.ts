@@ -2,6 +2,7 @@
 import { labSweepDeps } from "../../lab/deps.js";
 import { firstCpuFp32Problem, saidYes } from "../../lab/models.js";
 import { webgpuWorkersProblem } from "../../sweep/gpus.js";
+import { formatPreview, previewSweep } from "../../sweep/preview.js";
 import { defaultContextLength, expandConfigs, runSweep, runSweepOnGpus } from "../../sweep/index.js";
 import { effectiveRows, readResults } from "../../sweep/store.js";
 import type { Cell } from "../../sweep/record.js";
@@ -20,9 +21,18 @@ export const sweepCommand: CommandSpec = {
   usage: "wattlab sweep [--spec FILE | --preset NAME] [--batch-size 1,2,4 …] [--reps N] [--out DIR] [--shard i/n | --gpus 0,1]",
   options: [...SWEEP_OPTIONS, ...SERVING_OPTIONS, ...CARBON_OPTIONS],
   async run(parsed) {
-    if (isServingSweep(parsed)) return servingSweepFromArgs(parsed);
+    if (isServingSweep(parsed)) {
+      if (get.boolean(parsed, "plan")) throw new UsageError("wattlab sweep: --plan shows a model sweep's plan; --engine openai measures load levels (leave --plan out)");
+      return servingSweepFromArgs(parsed);
+    }
     const spec = specFromArgs(parsed, { contextLength: defaultContextLength });
     const options = { ...runOptionsFromArgs(parsed, spec), carbon: carbonFromArgs(parsed, "sweep") };
+    if (get.boolean(parsed, "plan")) {
+      const preview = await previewSweep(spec, labSweepDeps(), options);
+      for (const line of formatPreview(preview)) console.log(line);
+      console.log("nothing was loaded, measured or written (--plan)");
+      return;
+    }
     const gpus = gpusFromArgs(parsed);
     const yes = saidYes({ yes: get.boolean(parsed, "yes") });
     const problem = yes ? null : firstCpuFp32Problem(expandConfigs(spec));
