@@ -206,6 +206,17 @@ export function parseSpec(input: unknown, options: { contextLength?: ContextLeng
       }
     }
   }
+  applySettings(spec, json, problems);
+  if (!Number.isInteger(spec.seed)) problems.push({ field: "seed", value: spec.seed, reason: "must be an integer", fix: "use e.g. 0" });
+  if (spec.shuffleSeed !== null && !Number.isInteger(spec.shuffleSeed)) problems.push({ field: "shuffle_seed", value: spec.shuffleSeed, reason: "must be an integer or null", fix: "use e.g. 1, or null for canonical order" });
+
+  const all = [...problems, ...(problems.length ? specProblems(spec, () => undefined) : specProblems(spec, options.contextLength))];
+  if (all.length) throw new SweepSpecError(spec.name, all);
+  return spec;
+}
+
+/** The spec's scalar settings (repetitions, seeds, protocol, engine settings, carbon) onto `spec`. */
+function applySettings(spec: SweepSpec, json: SweepSpecJson, problems: SpecProblem[]): void {
   if (json.repetitions !== undefined) spec.repetitions = json.repetitions;
   if (json.warmup_runs !== undefined) spec.warmupRuns = json.warmup_runs;
   if (json.seed !== undefined) spec.seed = json.seed;
@@ -232,12 +243,6 @@ export function parseSpec(input: unknown, options: { contextLength?: ContextLeng
       problems.push({ field: "carbon", value: json.carbon, reason: error.message, fix: 'write e.g. "carbon": {"zone": "FR", "pue": 1.2}' });
     }
   }
-  if (!Number.isInteger(spec.seed)) problems.push({ field: "seed", value: spec.seed, reason: "must be an integer", fix: "use e.g. 0" });
-  if (spec.shuffleSeed !== null && !Number.isInteger(spec.shuffleSeed)) problems.push({ field: "shuffle_seed", value: spec.shuffleSeed, reason: "must be an integer or null", fix: "use e.g. 1, or null for canonical order" });
-
-  const all = [...problems, ...(problems.length ? specProblems(spec, () => undefined) : specProblems(spec, options.contextLength))];
-  if (all.length) throw new SweepSpecError(spec.name, all);
-  return spec;
 }
 
 export function parseCooldown(raw: SweepSpecJson["cooldown"]): CooldownSpec | null {
