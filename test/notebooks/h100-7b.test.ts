@@ -1,0 +1,62 @@
+// notebooks/13-h100-7b reads the committed one-GPU study and must tell what the report generated from the same files
+// tells (results/h100-2026-12-7b/cells.csv, written by bench/h100-report.ts by its own code path): the fastest and
+// most frugal cell at each batch, and which cells are marked too noisy or short of repetitions. A model the folder
+// lacks is one clear error naming the models it holds.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readNotebook, type CodeCell } from "../../src/notebook/nbformat.js";
+import { runNotebook } from "../../src/notebook/runner.js";
+import { parseCsv } from "../../src/sweep/csv.js";
+import { packageRoot } from "../../src/version.js";
+
+const root = packageRoot();
+const notebook = join(root, "notebooks", "13-h100-7b.ipynb");
+const studyDir = join(root, "results", "h100-2026-12-7b");
+const skip = existsSync(join(root, "dist", "src", "notebook", "kernel-main.js")) ? false : "dist/ is not built";
+const DEVICE: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", webgpu: "WebGPU" };
+
+function markdownOutputs(path: string): string[] {
+  return readNotebook(path).cells.filter((c): c is CodeCell => c.cell_type === "code").flatMap((c) => c.outputs.map((o) => {
+    const md = (o as { data?: Record<string, string | string[]> }).data?.["text/markdown"];
+    return md === undefined ? "" : Array.isArray(md) ? md.join("") : md;
+  })).filter(Boolean);
+}
+
+/** The report's cells for one model, labelled as the notebook labels them. */
+function reportCells(model: string) {
+  const [header, ...rows] = parseCsv(readFileSync(join(studyDir, "cells.csv"), "utf8"));
+  return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]]))).filter((c) => c.model === model).map((c) => ({
+    path: `${c.engine === "transformers" ? `Transformers ${c.variant}` : `${c.engine} ${DEVICE[c.device] ?? c.device}`} ${c.weights}`,
+    batch: Number(c.batch_size), n: Number(c.n), tokensPerS: Number(c.tokens_per_s_mean), jPerToken: Number(c.gpu_j_per_output_token_mean), noisy: c.too_noisy === "true",
+  }));
+}
+
+test("notebook 13 says what the report generated from the same files says", { skip, timeout: 600_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await runNotebook(notebook, { parameters: { studyDir, figuresDir: join(dir, "figures") }, timeoutS: 300, outDir: dir });
+  assert.ok(r.ok, `cell ${r.failedCell?.index} raised ${r.failedCell?.ename}: ${r.failedCell?.evalue}`);
+  const summary = markdownOutputs(r.outputPath).find((m) => m.startsWith("- Batch 1: fastest"));
+  assert.ok(summary, markdownOutputs(r.outputPath).join("\n---\n"));
+  const cells = reportCells("llama-2-7b");
+  for (const batch of [1, 4]) {
+    const at = cells.filter((c) => c.batch === batch);
+    const fastest = at.reduce((a, b) => (b.tokensPerS > a.tokensPerS ? b : a));
+    const frugal = at.reduce((a, b) => (b.jPerToken < a.jPerToken ? b : a));
+    assert.ok(summary.includes(`- Batch ${batch}: fastest ${fastest.path} at ${fastest.tokensPerS.toFixed(1)} tokens/s; lowest GPU J/token ${frugal.path} at ${frugal.jPerToken.toFixed(3)}.`), summary);
+  }
+  const marked = cells.filter((c) => c.n < 3 || c.noisy).map((c) => `${c.path} b${c.batch}`).sort();
+  const said = /- Marked: (.*)\.$/m.exec(summary)?.[1].split(", ").map((s) => s.replace(/ \((n < 3|too noisy)\)$/, "")).sort() ?? [];
+  assert.deepEqual(said, marked);
+});
+
+test("notebook 13 with a model the folder lacks stops with one line naming the models it holds", { skip, timeout: 600_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await runNotebook(notebook, { parameters: { studyDir, figuresDir: join(dir, "figures"), model: "no-such-model" }, timeoutS: 300, outDir: dir });
+  assert.equal(r.ok, false);
+  assert.match(String(r.failedCell?.evalue), /^model: no rows for "no-such-model" under .*h100-2026-12-7b; it holds llama-2-7b$/);
+});
