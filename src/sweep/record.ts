@@ -64,7 +64,7 @@ export const RECORD_COLUMNS = [
   // machine and software
   "gpu_model", "gpu_driver", "cpu_model", "hostname", "os", "node_version", "wattlab_version", "git_commit",
   // where a batch scheduler ran it (src/sweep/cluster.ts): the node, Slurm's job and array ids, the GPUs the task saw
-  "slurm_node", "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id", "cuda_visible_devices",
+  "slurm_node", "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id", "cuda_visible_devices", "backend_env",
   "started_at", "ended_at",
 ] as const;
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
@@ -87,6 +87,8 @@ export interface RunMetadata {
   slurm_array_job_id?: string | null;
   slurm_array_task_id?: string | null;
   cuda_visible_devices?: string | null;
+  /** GGML_* and LLAMA_* variables set for the run (e.g. GGML_CUDA_DISABLE_GRAPHS=1), space-separated; null when none. */
+  backend_env?: string | null;
 }
 
 export interface CarbonFigure {
