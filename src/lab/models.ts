@@ -166,6 +166,22 @@ export function saidYes(options: { yes?: boolean }): boolean {
   return options.yes === true || process.env.WATTLAB_YES === "1";
 }
 
+/** Why `model` cannot be had (neither a preset, an existing path nor a hub reference), or null when it can. */
+export function modelProblem(model: string): string | null {
+  if (model in PRESETS || existsSync(model) || isHubReference(model)) return null;
+  return `model "${model}" is neither a preset (${Object.keys(PRESETS).join(", ")}) nor an existing path; ` +
+    "build one with `wattlab build-model --preset NAME` or pass a model folder / .gguf file";
+}
+
+/** The first modelProblem among a sweep's configurations, so a sweep can refuse before writing anything. */
+export function firstModelProblem(configs: Iterable<{ model: string }>): string | null {
+  for (const model of new Set([...configs].map((c) => c.model))) {
+    const problem = modelProblem(model);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 /** Resolves (and builds on first use) the model a sweep row names. */
 export async function resolveModel(model: string, quantization: Quantization, engine: EngineName,
   options: ResolveModelOptions = {}): Promise<ResolvedModel> {
@@ -175,10 +191,8 @@ export async function resolveModel(model: string, quantization: Quantization, en
   if (!(model in PRESETS)) {
     // Hub references are the engine's to fetch (onnx-community/… for onnxruntime, hf:… URIs for llama.cpp).
     if (!existsSync(model) && isHubReference(model)) return { dir: model, graphForm: null };
-    if (!existsSync(model)) {
-      throw new Error(`model "${model}" is neither a preset (${Object.keys(PRESETS).join(", ")}) nor an existing path; ` +
-        `build one with \`wattlab build-model --preset NAME\` or pass a model folder / .gguf file`);
-    }
+    const problem = modelProblem(model);
+    if (problem) throw new Error(problem);
     const dir = resolve(model);
     return { dir, graphForm: statSync(dir).isDirectory() ? manifestGraphForm(dir) : null };
   }

@@ -42,13 +42,17 @@ test("--plan counts each configuration's stored and pending repetitions, and lea
   assert.match(forced.stdout, /already stored \(reused\): 0; to measure: 6\n/, "--force reuses nothing");
 });
 
-test("--plan names a missing dataset's fate, and is refused for load levels in one line", (t) => {
+test("--plan names a missing dataset's fate; a model that cannot be had, and --plan for load levels, are one line each", (t) => {
   const root = mkdtempSync(join(tmpdir(), "wattlab-plan-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const missing = spawnSync(process.execPath, [join(packageRoot(), "bin", "wattlab.js"), "sweep", "--preset", "tiny-batch", "--dataset", "gsm8k", "--plan", "--out", join(root, "g")],
     { encoding: "utf8", timeout: 180_000, env: { ...process.env, WATTLAB_DATA_DIR: join(root, "no-data"), HOME: root, HF_ENDPOINT: "http://127.0.0.1:9", WATTLAB_GSM8K: "" } });
   assert.equal(missing.status, 0, missing.stderr);
   assert.match(missing.stdout, /\n {2}dataset gsm8k: its runs will fail: .*gsm8k/);
+  const typo = wattlab(["sweep", "--model", "lama-2-7b", "--out", join(root, "typo")]);
+  assert.equal(typo.status, 2, "a model that cannot be had is refused before anything runs");
+  assert.match(typo.stderr, /^wattlab sweep: model "lama-2-7b" is neither a preset \(tiny, .*\) nor an existing path; build one with `wattlab build-model --preset NAME` or pass a model folder \/ \.gguf file\n$/);
+  assert.ok(!existsSync(join(root, "typo")), "and nothing is written");
   const serving = wattlab(["sweep", "--engine", "openai", "--endpoint", "http://127.0.0.1:9", "--model", "x", "--plan"]);
   assert.equal(serving.status, 2);
   assert.equal(serving.stderr, "wattlab sweep: --plan shows a model sweep's plan; --engine openai measures load levels (leave --plan out)\n");

@@ -1,6 +1,6 @@
 // wattlab sweep: flags → spec → runSweep with the real engine, meter and model store.
 import { labSweepDeps } from "../../lab/deps.js";
-import { firstCpuFp32Problem, saidYes } from "../../lab/models.js";
+import { firstCpuFp32Problem, firstModelProblem, saidYes } from "../../lab/models.js";
 import { webgpuWorkersProblem } from "../../sweep/gpus.js";
 import { formatPreview, previewSweep } from "../../sweep/preview.js";
 import { defaultContextLength, expandConfigs, runSweep, runSweepOnGpus } from "../../sweep/index.js";
@@ -27,6 +27,8 @@ export const sweepCommand: CommandSpec = {
     }
     const spec = specFromArgs(parsed, { contextLength: defaultContextLength });
     const options = { ...runOptionsFromArgs(parsed, spec), carbon: carbonFromArgs(parsed, "sweep") };
+    const modelProblem = firstModelProblem(expandConfigs(spec));
+    if (modelProblem) throw new UsageError(`wattlab sweep: ${modelProblem}`);
     if (get.boolean(parsed, "plan")) {
       const preview = await previewSweep(spec, labSweepDeps(), options);
       for (const line of formatPreview(preview)) console.log(line);
