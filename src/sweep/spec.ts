@@ -254,9 +254,16 @@ export function parseCooldown(raw: SweepSpecJson["cooldown"]): CooldownSpec | nu
 /** A spec from a JSON file. YAML is not read (no YAML parser among the dependencies): convert it to JSON. */
 export function loadSpecFile(path: string, options: Parameters<typeof parseSpec>[1] = {}): SweepSpec {
   if (/\.ya?ml$/i.test(path)) throw new Error(`sweep spec ${path}: YAML is not supported; write the same fields as JSON (${path.replace(/\.ya?ml$/i, ".json")})`);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new Error(`sweep spec ${path}: ${why}; check the path (or pass a built-in spec with --preset ${Object.keys(options.builtins ?? {}).join("|") || "NAME"})`);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    json = JSON.parse(text);
   } catch (error) {
     throw new Error(`sweep spec ${path}: ${(error as Error).message}. Fix the JSON (or pass a built-in spec with --preset)`);
   }

@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseSpec, SweepSpecError, validateSpec } from "../../src/sweep/spec.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadSpecFile, parseSpec, SweepSpecError, validateSpec } from "../../src/sweep/spec.js";
 import { builtinSpec } from "../../src/sweep/builtin-specs.js";
 
 function problemsOf(json: unknown, contextLength?: (m: string) => number | undefined): SweepSpecError {
@@ -54,4 +57,16 @@ test("a typed spec is validated the same way (validateSpec)", () => {
   const spec = builtinSpec("tiny-batch");
   spec.dimensions.batch_size = [1, -2];
   assert.throws(() => validateSpec(spec), /batch_size=-2: batch_size must be positive/);
+});
+
+test("a spec file that is not there is named with the fix (not 'fix the JSON'); broken JSON is told apart", () => {
+  assert.throws(() => loadSpecFile("/nonexistent/study.json", { builtins: { "seed-study": builtinSpec("seed-study") } }),
+    /^Error: sweep spec \/nonexistent\/study\.json: no such file; check the path \(or pass a built-in spec with --preset seed-study\)$/);
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-spec-"));
+  try {
+    writeFileSync(join(dir, "broken.json"), "{ \"base\": ");
+    assert.throws(() => loadSpecFile(join(dir, "broken.json")), /broken\.json: .*JSON.*\. Fix the JSON/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
