@@ -141,6 +141,8 @@ export interface Change {
   ci: { low: number; high: number };
   nA: number;
   nB: number;
+  /** Rows left out of either side: their window spanned too few updates of the energy counter. */
+  belowResolution: number;
   /** The interval of the change holds 0 (or there are fewer than two rows a side): the data cannot tell. */
   withinNoise: boolean;
   /** "−45% [−52%, −38%]" or "+12% [−9%, +38%], within noise". */
@@ -152,11 +154,14 @@ export interface Change {
  * 95% interval (src/util/stats.ts ratioOfMeans); rows below the counter's resolution are left out, as in summaries.
  */
 export function change<R extends Record<string, Cell>>(rows: readonly R[], column: string, a: Cell, b: Cell, metric: string): Change {
-  const values = (v: Cell) => rows.filter((r) => r[column] === v).map((r) => figure(r, metric));
+  const at = (v: Cell) => rows.filter((r) => r[column] === v);
+  const left = [...at(a), ...at(b)].filter((r) => flagged(r, metric)).length;
+  const values = (v: Cell) => at(v).filter((r) => !flagged(r, metric)).map((r) => figure(r, metric));
   const r = ratioOfMeans(values(a), values(b));
   const ci = { low: r.ci.low - 1, high: r.ci.high - 1 };
   const withinNoise = !(Number.isFinite(ci.low) && Number.isFinite(ci.high)) || (ci.low <= 0 && ci.high >= 0);
   const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(100 * x).toFixed(0)}%` : "–");
   const interval = Number.isFinite(ci.low) ? ` [${pct(ci.low)}, ${pct(ci.high)}]` : " [n < 2]";
-  return { change: r.ratio - 1, ci, nA: r.nA, nB: r.nB, withinNoise, text: `${pct(r.ratio - 1)}${interval}${withinNoise ? ", within noise" : ""}` };
+  const leftOut = left ? `; ${left} row${left === 1 ? "" : "s"} below the counter's resolution left out` : "";
+  return { change: r.ratio - 1, ci, nA: r.nA, nB: r.nB, belowResolution: left, withinNoise, text: `${pct(r.ratio - 1)}${interval}${withinNoise ? ", within noise" : ""}${leftOut}` };
 }
