@@ -5,40 +5,14 @@ import { pairedFigure, PAIRED_FIGURES, type Cell, type PairedFigure, type RunRec
 import { effectiveRows, readResults } from "../sweep/store.js";
 import { belowResolution, QUANTITIES, quantityOfColumn, rowQuantity } from "../quantities.js";
 import { aggregate, ratioOfMeans } from "../util/stats.js";
+import { figure, flaggedFigure, isEstimated } from "./figures.js";
+
+export { figure, flaggedFigure, isEstimated };
 
 /** The completed runs of a store (a failed run superseded by a later success counts once). */
 export function loadResults(path: string, options: { includeFailed?: boolean } = {}): RunRecord[] {
   const rows = effectiveRows(readResults(path).rows);
   return options.includeFailed ? rows : rows.filter((r) => r.state === "completed");
-}
-
-/**
- * A figure of a row, whichever of its measured/estimated columns holds it. A quantity's name (src/quantities.ts,
- * e.g. "j_per_output_token") reads it by its one definition, derived the same way for rows older than its column.
- */
-export function figure(row: Record<string, Cell>, name: string): number | null {
-  const q = quantityOfColumn(name);
-  if (q) return rowQuantity(row, q.name, q.scope).value;
-  if ((PAIRED_FIGURES as readonly string[]).includes(name)) return pairedFigure(row, name as PairedFigure).value;
-  const v = row[name];
-  return typeof v === "number" ? v : null;
-}
-
-/** Energy figures of a row whose window spanned too few counter updates are left out of summaries. */
-function flagged(row: Record<string, Cell>, name: string): boolean {
-  const q = quantityOfColumn(name);
-  if (q) return belowResolution(row, q.name);
-  if (!(PAIRED_FIGURES as readonly string[]).includes(name) && !/_j(_|$)|_j_per_/.test(name)) return false;
-  if (/prefill/.test(name)) return row.prefill_below_resolution === true;
-  if (/decode/.test(name)) return row.below_resolution === true || row.prefill_below_resolution === true;
-  return row.below_resolution === true;
-}
-
-/** True when the figure came from an estimate (e.g. CPU TDP × utilisation) rather than a counter. */
-export function isEstimated(row: Record<string, Cell>, name: string): boolean {
-  if ((PAIRED_FIGURES as readonly string[]).includes(name) && pairedFigure(row, name as PairedFigure).value !== null) return pairedFigure(row, name as PairedFigure).estimated;
-  const q = quantityOfColumn(name);
-  return q !== null && rowQuantity(row, q.name, q.scope).estimated;
 }
 
 export interface SummaryRow {
@@ -64,7 +38,7 @@ export function summarize<R extends Record<string, Cell>>(rows: readonly R[], by
     for (const b of by) row[b] = members[0][b] as Cell;
     row.n = members.length;
     for (const m of metrics) {
-      const kept = members.filter((r) => !flagged(r, m));
+      const kept = members.filter((r) => !flaggedFigure(r, m));
       const a = aggregate(kept.map((r) => figure(r, m)));
       const orNull = (x: number) => (Number.isFinite(x) ? x : null);
       row[`${m}_mean`] = orNull(a.mean);
@@ -155,8 +129,8 @@ export interface Change {
  */
 export function change<R extends Record<string, Cell>>(rows: readonly R[], column: string, a: Cell, b: Cell, metric: string): Change {
   const at = (v: Cell) => rows.filter((r) => r[column] === v);
-  const left = [...at(a), ...at(b)].filter((r) => flagged(r, metric)).length;
-  const values = (v: Cell) => at(v).filter((r) => !flagged(r, metric)).map((r) => figure(r, metric));
+  const left = [...at(a), ...at(b)].filter((r) => flaggedFigure(r, metric)).length;
+  const values = (v: Cell) => at(v).filter((r) => !flaggedFigure(r, metric)).map((r) => figure(r, metric));
   const r = ratioOfMeans(values(a), values(b));
   const ci = { low: r.ci.low - 1, high: r.ci.high - 1 };
   const withinNoise = !(Number.isFinite(ci.low) && Number.isFinite(ci.high)) || (ci.low <= 0 && ci.high >= 0);

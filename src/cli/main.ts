@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandSpe
   quantize: { summary: "rewrite an ONNX model's MatMul weights to 8 or 4 bits (MatMulNBits)", load: async () => (await import("./commands/quantize.js")).quantizeCommand },
   sweep: { summary: "run a sweep (one-at-a-time or grid) and append rows to the results store", load: async () => (await import("./commands/sweep.js")).sweepCommand },
   merge: { summary: "merge shard result files into one JSONL + CSV", load: async () => (await import("./commands/merge.js")).mergeCommand },
+  compare: { summary: "set two results folders side by side: B over A per configuration with its 95% interval, and the settings they differ in", load: async () => (await import("./commands/compare.js")).compareCommand },
   meter: { summary: "measure the energy of any command: wattlab meter -- <command…>", load: async () => (await import("./commands/meter.js")).meterCommand },
   info: { summary: "print the GPUs, meters and execution providers found, and why any is missing", load: async () => (await import("./commands/info.js")).infoCommand },
   run: { summary: "execute notebooks headless through the tslab kernel", load: async () => (await import("./commands/run.js")).runCommand },
