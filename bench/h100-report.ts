@@ -76,7 +76,9 @@ function toCells(rows: readonly { r: RunRecord; store: string }[]): Cell[] {
   for (const { r, store } of rows) {
     // Transformers: the script's variant; llama.cpp: flash attention set on or off (auto, the default, is no variant)
     const flash = r.flash_attention === "on" || r.flash_attention === "off" ? `flash attention ${r.flash_attention}` : null;
-    const variant = typeof col(r, "mark_variant") === "string" ? String(col(r, "mark_variant")) : flash;
+    // llama.cpp's own environment switches (GGML_CUDA_DISABLE_GRAPHS=1, …) make a cell of their own too
+    const env = typeof r.backend_env === "string" && r.backend_env !== "" ? r.backend_env : null;
+    const variant = typeof col(r, "mark_variant") === "string" ? String(col(r, "mark_variant")) : [flash, env].filter(Boolean).join(", ") || null;
     const weights = String(r.weight_form ?? r.quantization).split(" ")[0];
     const measurement = String(r.measurement ?? "window");
     const key = [r.model, r.engine, r.device, variant, weights, r.batch_size, r.input_length, r.output_length, measurement].join("|");
@@ -145,21 +147,25 @@ function scriptSteps(text: string): ScriptStep[] {
   const s = /^S="([^"]*)"/m.exec(text)?.[1] ?? "";
   const out: ScriptStep[] = [];
   let label: string | null = null;
-  const push = (l: string, cmd: string) => out.push({ label: l, command: `wattlab ${cmd.replace(/\$S\b/g, s)}` });
-  // Scripts that measure through shell functions (`sweep $M ENGINE DEVICE QUANTS DIR LIMIT_S`, `transformers $M LIMIT_S`,
-  // each logging "MODEL ENGINE DEVICE QUANTS" or "MODEL transformers static,default"), with $M set by `M=…` lines.
+  const push = (l: string, cmd: string, env = "") => out.push({ label: l, command: `${env ? `${env} ` : ""}wattlab ${cmd.replace(/\$S\b/g, s)}` });
+  // Scripts that measure through shell functions (`sweep $M ENGINE DEVICE QUANTS DIR LIMIT_S [FLAGS…]`, optionally
+  // prefixed `SWEEP_ENV=NAME=VALUE`, and `transformers $M LIMIT_S`, each logging "MODEL ENGINE DEVICE QUANTS[ FLAGS][
+  // (NAME=VALUE)]" or "MODEL transformers static,default"), with $M set by `M=…` lines; quotes around words are dropped.
   const vars = new Map<string, string>();
-  for (const line of text.split("\n")) {
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/"(\$[A-Za-z_]+)"/g, "$1");
     if (/^[A-Z]=/.test(line)) for (const [, k, v] of line.matchAll(/\b([A-Z])=(\S+?)(?=;|\s|$)/g)) vars.set(k, v.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? v));
     // A model left unresolved (a loop's `for M in $MODELS`) stands for each of the study's models.
     const models = (m: string): string[] => {
       const resolved = m.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? m);
       return resolved.startsWith("$") ? (SEED_STUDY.dimensions.model as string[]) : [resolved];
     };
-    const fnSweep = /^\s*sweep (\S+) (\S+) (\S+) (\S+) \S+ \d+\s*$/.exec(line);
+    const fnSweep = /^\s*(?:SWEEP_ENV=(\S+) )?sweep (\S+) (\S+) (\S+) (\S+) \S+ \d+((?: \S+)*)\s*$/.exec(line);
     if (fnSweep) {
-      const [, m, engine, device, quants] = fnSweep;
-      for (const x of models(m)) push(`${x} ${engine} ${device} ${quants}`, `sweep --model ${x} --engine ${engine} --device ${device} --quantization ${quants}`);
+      const [, env, m, engine, device, quants, flags] = fnSweep;
+      for (const x of models(m)) {
+        push(`${x} ${engine} ${device} ${quants}${flags}${env ? ` (${env})` : ""}`, `sweep --model ${x} --engine ${engine} --device ${device} --quantization ${quants}${flags}`, env);
+      }
       continue;
     }
     const fnTransformers = /^\s*transformers (\S+) \d+\s*$/.exec(line);

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCsv } from "../../src/sweep/csv.js";
@@ -181,4 +181,44 @@ test("llama.cpp rows with flash attention off are a cell of their own, named so,
   const plain = cells.filter((c) => c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && !c.variant);
   assert.deepEqual(plain.map((c) => c.n), ["3", "3"], "the auto rows stay their own cells");
   assert.match(report, /llama-2-7b: llama\.cpp CUDA \(flash attention off\) \(the faster engine at F16, batch 1\)/);
+});
+
+test("rows measured with llama.cpp's CUDA graphs off (backend_env) are a cell of their own, named by the switch", () => {
+  const src = join(root, "results", "h100-2026-12-7b");
+  const dir = join(mkdtempSync(join(tmpdir(), "wattlab-h100-graphs-")), "h100-2026-12-7b");
+  cpSync(src, dir, { recursive: true });
+  const store = join(dir, "llama-2-7b", "llamacpp-cuda", "metrics.jsonl");
+  const rows = rowsOf(store);
+  const off = rows.filter((r) => r.state === "completed" && r.quantization === "fp16").map((r) => ({
+    ...r, key: `${String(r.key)}-graphs-off`, backend_env: "GGML_CUDA_DISABLE_GRAPHS=1", throughput_tokens_per_s: (r.throughput_tokens_per_s as number) * 0.9,
+  }));
+  writeFileSync(store, [...rows, ...off].map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const { report, cells } = generate(dir);
+  const offCells = cells.filter((c) => c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && c.variant === "GGML_CUDA_DISABLE_GRAPHS=1");
+  assert.deepEqual(offCells.map((c) => c.batch_size).sort(), ["1", "4"]);
+  assert.match(report, /\| llama-2-7b \| llama\.cpp CUDA \(GGML_CUDA_DISABLE_GRAPHS=1\) \| F16 \| 1 \| 3 \|/);
+  assert.match(report, /llama-2-7b: llama\.cpp CUDA \(the faster engine at F16, batch 1\)/, "the slower variant does not take the goal");
+});
+
+test("bench/gpu-study.sh's steps are read from its text for each study model, variants with their flags and switches, and matched to its log", () => {
+  const src = join(root, "results", "h100-2026-12-7b");
+  const dir = join(mkdtempSync(join(tmpdir(), "wattlab-h100-study-")), "h100-2026-12-7b");
+  cpSync(src, dir, { recursive: true });
+  rmSync(join(dir, "provenance"), { recursive: true });
+  rmSync(join(dir, "logs", "call-lab.txt"));
+  mkdirSync(join(dir, "provenance"));
+  cpSync(join(root, "bench", "gpu-study.sh"), join(dir, "provenance", "gpu-study.sh"));
+  writeFileSync(join(dir, "logs", "call-gpu-study.txt"), [
+    "[0 s] bandwidth", "[5 s] build: llama.cpp for CUDA (sm_90) and llama-2-7b's GGUFs, side by side, before any window", "[300 s] builds done",
+    "[300 s] llama-2-7b llama.cpp cuda fp16,int8,int4", "18 completed, 0 failed, 0 already done → x/metrics.csv",
+    "[400 s] llama-2-7b llama.cpp cuda fp16 --flash-attention off", "6 completed, 0 failed, 0 already done → x/metrics.csv",
+    "[450 s] llama-2-7b llama.cpp cuda fp16 (GGML_CUDA_DISABLE_GRAPHS=1)", "6 completed, 0 failed, 0 already done → x/metrics.csv",
+    "[500 s] llama-2-7b transformers static,default", "wattlab meter: stored 24 window rows in x",
+  ].join("\n") + "\n");
+  const { report } = generate(dir);
+  assert.match(report, /\| `provenance\/gpu-study\.sh` \| llama-2-7b llama\.cpp cuda fp16 --flash-attention off \| 400 \| 50 \| 6 rows completed, 0 failed \|/);
+  assert.match(report, /\| `provenance\/gpu-study\.sh` \| llama-2-7b llama\.cpp cuda fp16 \(GGML_CUDA_DISABLE_GRAPHS=1\) \| 450 \| 50 \| 6 rows completed, 0 failed \|/);
+  // the other study model's steps are in the script but not in its log
+  assert.match(report, /deepseek-r1-distill-qwen-7b: `provenance\/gpu-study\.sh` step "deepseek-r1-distill-qwen-7b llama\.cpp cuda fp16,int8,int4" has no entry in its log/);
+  assert.match(report, /deepseek-r1-distill-qwen-7b: `provenance\/gpu-study\.sh` step "deepseek-r1-distill-qwen-7b transformers static,default" has no entry in its log/);
 });
