@@ -50,7 +50,7 @@ test("wattlab bundle packs an onnxruntime CLI with its own Node that runs from a
   assert.match(help.stdout, /^ {2}bundle +pack the CLI/m);
   // every command a node runs loads from the bundle, whose packages are the engines' and the meter's alone (no danfojs,
   // no tslab): --help loads the command's module and all it imports
-  for (const command of ["sweep", "serve", "meter", "merge", "generate", "info", "slurm", "build-model", "quantize", "profile"]) {
+  for (const command of ["sweep", "serve", "meter", "merge", "compare", "generate", "info", "slurm", "build-model", "quantize", "profile"]) {
     const loaded = run(command, "--help");
     assert.equal(loaded.status, 0, `wattlab ${command} --help from the bundle: ${loaded.stderr}`);
   }

@@ -33,4 +33,6 @@ test("a sweep's rows carry backend_env as the run saw it", async (t) => {
   const p = sweep(plain, clean);
   assert.equal(p.status, 0, p.stderr);
   assert.deepEqual(values(plain), [null]);
+  const info = spawnSync(process.execPath, [join(packageRoot(), "bin", "wattlab.js"), "info"], { encoding: "utf8", timeout: 120_000, env: { ...clean, GGML_CUDA_DISABLE_GRAPHS: "1" } });
+  assert.match(info.stdout, /\nllama\.cpp switches in the environment: GGML_CUDA_DISABLE_GRAPHS=1\n/, "wattlab info shows them too");
 });
