@@ -49,18 +49,21 @@ nvidia-smi --query-gpu=name,driver_version,power.limit,power.draw,temperature.gp
 log "bandwidth"; $PY "$HERE/bandwidth.py" > "$R/bandwidth.json" 2> "$R/logs/bandwidth.txt"
 $W info > "$R/info.txt" 2>&1
 
+# What a step stored (the sweep's "N completed, M failed" line or meter's "stored N window rows") and its exit status,
+# into the step log, where the report reads them.
+said() { { grep -E '^[0-9]+ completed, [0-9]+ failed|stored [0-9]+ window rows?' "$1" | tail -1; tail -1 "$1"; } | tee -a "$R/logs/call-gpu-study.txt"; }
 sweep() { # MODEL ENGINE DEVICE QUANTS DIR LIMIT_S [FLAGS…]; SWEEP_ENV=NAME=VALUE runs it with that variable set
   local m=$1 e=$2 d=$3 q=$4 dir=$5 limit=$6; shift 6
   log "$m $e $d $q${*:+ $*}${SWEEP_ENV:+ ($SWEEP_ENV)}"
   env ${SWEEP_ENV:-} timeout "$limit" $W sweep --model "$m" --engine "$e" --device "$d" --quantization "$q" --dataset alpaca --input-length 128 \
     --output-length 128 --batch-size 1,4 --mode grid --reps "$REPS" --idle-seconds 5 --no-progress --out "$R/$m/$dir" "$@" > "$R/logs/$m-$dir.txt" 2>&1
-  echo "rc $?" >> "$R/logs/$m-$dir.txt"; tail -2 "$R/logs/$m-$dir.txt" | tee -a "$R/logs/call-gpu-study.txt"
+  echo "rc $?" >> "$R/logs/$m-$dir.txt"; said "$R/logs/$m-$dir.txt"
 }
 transformers() { # MODEL LIMIT_S
   log "$1 transformers static,default"
   timeout "$2" $W meter --json --store "$R/$1/transformers" --idle-seconds 5 -- $PY "$HERE/transformers_windows.py" \
     --model "$1" --variants static,default --shapes 1:128:128,4:128:128 --reps "$REPS" > "$R/logs/$1-transformers.json" 2> "$R/logs/$1-transformers.txt"
-  echo "rc $?" >> "$R/logs/$1-transformers.txt"; tail -2 "$R/logs/$1-transformers.txt" | tee -a "$R/logs/call-gpu-study.txt"
+  echo "rc $?" >> "$R/logs/$1-transformers.txt"; said "$R/logs/$1-transformers.txt"
 }
 step_split() { # MODEL: the F16 batch-1 decode step's kernels under Nsight Compute, 8 and 24 new tokens (the difference is 16 steps)
   [ -n "$NCU" ] || { log "$1 step split skipped: no ncu"; return; }
