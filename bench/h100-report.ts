@@ -442,7 +442,7 @@ the Transformers rows use random token ids of the same length (the script's \`to
     const study = (SEED_STUDY.dimensions[d] as (string | number)[]).map(String);
     const measured = d === "dataset" ? [...new Set(all.filter(({ r }) => r.engine !== "transformers").map(({ r }) => String(r.dataset)))] : seen(d);
     const missing = study.filter((v) => !measured.includes(v));
-    return missing.length ? `${d} ${missing.join("/")} (measured: ${measured.join("/")})` : null;
+    return missing.length ? `${d} ${missing.join("/")} (measured: ${measured.join("/") || "none"})` : null;
   }).filter(Boolean);
   out.push(`## What was run, and what was not
 
@@ -453,8 +453,9 @@ ${scripts.length} script${scripts.length === 1 ? "" : "s"} in \`provenance/\`, e
 |---|---|---|---|---|
 ${stepRows.join("\n")}
 
-Measured, 128 tokens in / 128 out: ${[...new Set(cells.map((c) => `${c.model} ${engineLabel(c)} ${c.weights}`))].join("; ")}; batch ${[...new Set(cells.map((c) => c.batch))].join(" and ")}
-each, ${[...new Set(cells.map((c) => c.rows.length))].sort((a, b) => a - b).join(" or ")} repetitions per cell${singles.length ? `; plus the protocol check's single-window cell${singles.length === 1 ? "" : "s"} (${singles.map((s) => `${s.model} ${cellLabel(s)}`).join(", ")})` : ""}.
+${cells.length === 0 ? "No run completed with repeated windows: the stores hold failed rows only (their error_message says why; logs/ holds each step's output)." :
+  `Measured, 128 tokens in / 128 out: ${[...new Set(cells.map((c) => `${c.model} ${engineLabel(c)} ${c.weights}`))].join("; ")}; batch ${[...new Set(cells.map((c) => c.batch))].join(" and ")}
+each, ${[...new Set(cells.map((c) => c.rows.length))].sort((a, b) => a - b).join(" or ")} repetitions per cell${singles.length ? `; plus the protocol check's single-window cell${singles.length === 1 ? "" : "s"} (${singles.map((s) => `${s.model} ${cellLabel(s)}`).join(", ")})` : ""}.`}
 
 **Not run** (of the headline cells: every engine and weight form at batch ${HEADLINE_BATCHES.join(" and ")}, both models):
 ${notRun.join("\n")}
