@@ -2,6 +2,7 @@
 // (each model loads once), repetition-major inside a group, shuffled per block with a shuffle seed.
 import { SeededRandom } from "../util/rng.js";
 import { DIMENSIONS, configColumns, getDimension, withDimension, type RunConfig } from "./dimensions.js";
+import { backendEnvironment } from "./cluster.js";
 import { stableHash } from "./hash.js";
 import type { SweepSpec } from "./spec.js";
 
@@ -37,14 +38,22 @@ export function engineGroup(c: RunConfig): string {
 
 /**
  * The identity of a run: configuration, repetition, what changes the prompts or output (seed, fixed
- * length, chat template), llama.cpp's flash attention when set on or off, and the CPU threads when set. The spec's name is not part
+ * length, chat template), llama.cpp's flash attention when set on or off and its environment switches when any is set,
+ * and the CPU threads when set. The spec's name is not part
  * of it, so a bigger spec over the same results folder skips what a smaller one already measured.
  */
-export function runKey(config: RunConfig, repetition: number, spec: Pick<SweepSpec, "seed" | "fixedLength" | "chatTemplate" | "flashAttention" | "threads">): string {
+export function runKey(config: RunConfig, repetition: number, spec: Pick<SweepSpec, "seed" | "fixedLength" | "chatTemplate" | "flashAttention" | "threads" | "backendEnv">): string {
   // only when set against the default, so earlier stores keep their keys
   const flash = config.engine === "llama.cpp" && spec.flashAttention && spec.flashAttention !== "auto" ? { flash_attention: spec.flashAttention } : {};
   const threads = spec.threads !== undefined ? { threads: spec.threads } : {};
-  return stableHash({ ...configColumns(config), repetition, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate, ...flash, ...threads });
+  const env = config.engine === "llama.cpp" && spec.backendEnv ? { backend_env: spec.backendEnv } : {};
+  return stableHash({ ...configColumns(config), repetition, seed: spec.seed, fixed_length: spec.fixedLength, chat_template: spec.chatTemplate, ...flash, ...threads, ...env });
+}
+
+/** The spec as the runs will see it: llama.cpp's switches in `env` join it (and so its runs' keys). */
+export function withBackendEnv(spec: SweepSpec, env: NodeJS.ProcessEnv): SweepSpec {
+  const set = backendEnvironment(env);
+  return set ? { ...spec, backendEnv: set } : spec;
 }
 
 export interface PlannedRun {

@@ -3,6 +3,7 @@
 // and the protocol. It reads the stores and the dataset files, loads no model or meter, and writes nothing.
 import { wattlabVersion } from "../version.js";
 import { configColumns } from "./dimensions.js";
+import { withBackendEnv } from "./expand.js";
 import { planSweep, type SweepPlan } from "./plan.js";
 import { describeProtocol } from "./protocol.js";
 import { resultsPathFor } from "./run.js";
@@ -46,7 +47,7 @@ export async function previewSweep(spec: SweepSpec, deps: Pick<SweepDeps, "conte
   // opened for reading only: a store writes nothing until a row is appended
   const stores = paths.map((p) => ResultStore.open(p, { onWarning: () => {} }));
   try {
-    const plan = await planSweep(spec, {
+    const plan = await planSweep(withBackendEnv(spec, process.env), {
       stores, shard: options.shard, skipFailed: options.skipFailed, datasets: deps.datasets, manifestHash: deps.manifestHash?.bind(deps), say: () => {},
     });
     let version: string | null = null;

@@ -14,6 +14,7 @@ import { planSweep } from "./plan.js";
 import { consoleProgress, type ProgressEvent } from "./progress.js";
 import { describeProtocol } from "./protocol.js";
 import { clusterMetadata } from "./cluster.js";
+import { withBackendEnv } from "./expand.js";
 import type { RecordContext, RunMetadata, RunRecord } from "./record.js";
 import { SweepSession } from "./session.js";
 import { shardFileName, type Shard } from "./shard.js";
@@ -119,7 +120,9 @@ function idlePower(result: { powerW: number } | number | void): number | null {
  * each distinct request shape (batch size, input length, output length) of a group up `warmupRuns` times,
  * unmetered, right before its first recorded run.
  */
-export async function runSweep(spec: SweepSpec, deps: SweepDeps, options: RunSweepOptions): Promise<SweepSummary> {
+export async function runSweep(specAsGiven: SweepSpec, deps: SweepDeps, options: RunSweepOptions): Promise<SweepSummary> {
+  // llama.cpp's switches in the environment are part of its runs' keys (src/sweep/expand.ts)
+  const spec = withBackendEnv(specAsGiven, options.env ?? process.env);
   validateSpec(spec, deps.contextLength ?? defaultContextLength);
   const warn: WarningSink = options.warn ?? ((w) => console.warn(`wattlab: ${w.file}:${w.line}: ${w.message}`));
   const say = (message: string) => (options.warn ? options.warn({ file: options.outDir, line: 0, message }) : console.warn(`wattlab sweep: ${message}`));

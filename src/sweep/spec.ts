@@ -69,6 +69,12 @@ export interface SweepSpec {
    * engine's own default. Part of a run's identity when set, so thread counts can share one results folder.
    */
   threads?: number;
+  /**
+   * llama.cpp's switches in the environment the runs see (GGML_*, LLAMA_*: src/sweep/cluster.ts), set by the runner
+   * from its environment, never read from a spec file. Part of a llama.cpp run's identity when any is set, so a run
+   * with CUDA graphs off is not taken for one measured with them on.
+   */
+  backendEnv?: string;
   /** Older name of minWindowS (which wins when both are set). Units: s. */
   prefillMinS?: number;
   /**

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ARRAY_SCRIPT, MERGE_SCRIPT, PLAN_KEYS, shellQuote, SlurmOptionsError, slurmScripts, submitSlurm, type SlurmResources } from "../../lab/slurm.js";
 import { defaultContextLength, expandRuns } from "../../sweep/index.js";
+import { withBackendEnv } from "../../sweep/expand.js";
 import { specFromArgs, SWEEP_OPTIONS } from "../sweep-options.js";
 import { CARBON_OPTIONS } from "../carbon-options.js";
 import { get, UsageError, type CommandSpec, type OptionSpec, type ParsedArgs } from "../args.js";
@@ -83,7 +84,8 @@ export const slurmCommand: CommandSpec = {
       if (error instanceof SlurmOptionsError) throw new UsageError(`wattlab slurm: ${error.message}`);
       throw error;
     }
-    const plan = expandRuns(spec);
+    // the keys the tasks will give their runs: the environment's llama.cpp switches reach them through sbatch
+    const plan = expandRuns(withBackendEnv(spec, process.env));
     mkdirSync(join(out, "logs"), { recursive: true });
     writeFileSync(join(out, ARRAY_SCRIPT), scripts.array, { mode: 0o755 });
     writeFileSync(join(out, MERGE_SCRIPT), scripts.merge, { mode: 0o755 });
