@@ -4,12 +4,13 @@
 // lacks is one clear error naming the models it holds.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readNotebook, type CodeCell } from "../../src/notebook/nbformat.js";
 import { runNotebook } from "../../src/notebook/runner.js";
 import { parseCsv } from "../../src/sweep/csv.js";
+import { formatInterval } from "../../src/util/stats.js";
 import { packageRoot } from "../../src/version.js";
 
 const root = packageRoot();
@@ -59,4 +60,28 @@ test("notebook 13 with a model the folder lacks stops with one line naming the m
   const r = await runNotebook(notebook, { parameters: { studyDir, figuresDir: join(dir, "figures"), model: "no-such-model" }, timeoutS: 300, outDir: dir });
   assert.equal(r.ok, false);
   assert.match(String(r.failedCell?.evalue), /^model: no rows for "no-such-model" under .*h100-2026-12-7b; it holds llama-2-7b$/);
+});
+
+test("notebook 13 keeps rows measured with CUDA graphs off (backend_env) apart from the default ones", { skip, timeout: 600_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const copy = join(dir, "study");
+  cpSync(studyDir, copy, { recursive: true });
+  const store = join(copy, "llama-2-7b", "llamacpp-cuda", "metrics.jsonl");
+  const rows = readFileSync(store, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  // the F16 rows again as if measured with CUDA graphs off, with twice the energy: new keys, otherwise the same
+  const off = rows.filter((r) => r.state === "completed" && r.quantization === "fp16").map((r) => ({ ...r, key: `${String(r.key)}-graphs-off`,
+    backend_env: "GGML_CUDA_DISABLE_GRAPHS=1", gpu_energy_j_measured: 2 * (r.gpu_energy_j_measured as number), gpu_j_per_output_token_measured: 2 * (r.gpu_j_per_output_token_measured as number) }));
+  writeFileSync(store, [...rows, ...off].map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const r = await runNotebook(notebook, { parameters: { studyDir: copy, figuresDir: join(dir, "figures") }, timeoutS: 300, outDir: join(dir, "out") });
+  assert.ok(r.ok, `cell ${r.failedCell?.index} raised ${r.failedCell?.ename}: ${r.failedCell?.evalue}`);
+  const summary = markdownOutputs(r.outputPath).find((m) => m.startsWith("- Batch 1: fastest")) ?? "";
+  assert.match(summary, /- llama\.cpp CUDA \(GGML_CUDA_DISABLE_GRAPHS=1\) F16 at ≥ the compiled Transformers' tokens\/s/, summary);
+  // the default cell's ratio against Transformers static is the report's, untouched by the doubled rows
+  const [header, ...csv] = parseCsv(readFileSync(join(studyDir, "cells.csv"), "utf8"));
+  const plain = csv.map((row) => Object.fromEntries(header!.map((h, i) => [h, row[i]])))
+    .find((c) => c.engine === "llama.cpp" && c.device === "cuda" && !c.variant && c.weights === "F16" && c.batch_size === "1")!;
+  const ratio = formatInterval(Number(plain.vs_static_j_ratio), { low: Number(plain.vs_static_j_ratio_ci_low), high: Number(plain.vs_static_j_ratio_ci_high) }, 3);
+  assert.ok(summary.includes(`- llama.cpp CUDA F16 at ≥ the compiled Transformers' tokens/s and ≤ its J/token at every batch: **does not hold** (b1: speed ×`), summary);
+  assert.ok(summary.includes(`J/token ×${ratio}; b4`), `${ratio} in: ${summary}`);
 });
