@@ -36,7 +36,12 @@ export interface FolderComparison {
   onlyB: number;
   /** Each setting column whose values differ between the two sides: A's values → B's. */
   settings: { column: string; a: string[]; b: string[] }[];
+  /** Settings that vary inside one configuration of one side: its rows pool two measurements, so its mean is neither. */
+  mixed: { side: "A" | "B"; column: string; values: string[] }[];
 }
+
+/** Settings a run's key tells apart, so one folder can hold a configuration under several of them. */
+const KEYED_SETTINGS = ["flash_attention", "cpu_threads", "backend_env"] as const;
 
 const configKey = (r: Row) => JSON.stringify(DIMENSIONS.map((d) => r[d] ?? null));
 const distinct = (rows: readonly Row[], column: string) => [...new Set(rows.map((r) => (r[column] === null || r[column] === undefined ? "–" : String(r[column]))))].sort();
@@ -66,5 +71,9 @@ export function compareRows(a: readonly Row[], b: readonly Row[], metric: string
   }
   const settings = SETTING_COLUMNS.map((column) => ({ column, a: distinct(a, column), b: distinct(b, column) }))
     .filter((s) => JSON.stringify(s.a) !== JSON.stringify(s.b));
-  return { metric, configs, onlyA: [...ga.keys()].filter((k) => !gb.has(k)).length, onlyB: [...gb.keys()].filter((k) => !ga.has(k)).length, settings };
+  const mixed = ([["A", ga], ["B", gb]] as const).flatMap(([side, groups]) => KEYED_SETTINGS.flatMap((column) => {
+    const values = [...new Set([...groups.values()].filter((rows) => distinct(rows, column).length > 1).flatMap((rows) => distinct(rows, column)))].sort();
+    return values.length ? [{ side, column, values }] : [];
+  }));
+  return { metric, configs, mixed, onlyA: [...ga.keys()].filter((k) => !gb.has(k)).length, onlyB: [...gb.keys()].filter((k) => !ga.has(k)).length, settings };
 }

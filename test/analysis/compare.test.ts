@@ -32,3 +32,11 @@ test("a row below the counter's resolution is left out of its side and counted; 
   assert.equal(c.configs[0].verdict, "B lower", "the flagged 40 J/token row would have made it higher");
   assert.deepEqual(c.settings, []);
 });
+
+test("a side holding one configuration under two keyed settings is named, since its rows pool both", () => {
+  const a = [row(1, 3.3), row(1, 3.4), row(1, 3.35, { backend_env: "GGML_CUDA_DISABLE_GRAPHS=1" })];
+  const b = [row(1, 2.9), row(1, 3.0), row(1, 2.95)];
+  const c = compareRows(a, b, "gpu_j_per_output_token");
+  assert.deepEqual(c.mixed, [{ side: "A", column: "backend_env", values: ["GGML_CUDA_DISABLE_GRAPHS=1", "–"] }]);
+  assert.deepEqual(compareRows(b, b, "gpu_j_per_output_token").mixed, []);
+});

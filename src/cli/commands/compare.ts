@@ -53,6 +53,9 @@ function formatComparison(c: FolderComparison): string[] {
   const line = (cells: string[]) => `  ${cells.map((cell, i) => cell.padEnd(widths[i])).join("  ")}`.trimEnd();
   lines.push(line(header), ...rows.map(line));
   if (c.configs.some((x) => x.estimated)) lines.push(`  ESTIMATED: some ${c.metric} figures come from an estimate (CPU energy from TDP × utilisation where no counter could be read), not a counter`);
+  for (const m of c.mixed) {
+    lines.push(`  WARNING: ${m.side} holds some configurations under several ${m.column} values (${m.values.join(", ")}): their rows are pooled; compare folders of one setting each`);
+  }
   if (c.onlyA || c.onlyB) lines.push(`  measured on one side only: ${c.onlyA} configuration${c.onlyA === 1 ? "" : "s"} of A, ${c.onlyB} of B`);
   lines.push(c.settings.length
     ? `  the rows differ in: ${c.settings.map((s) => `${s.column} ${s.a.join("|")} → ${s.b.join("|")}`).join("; ")}`
