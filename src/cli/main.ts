@@ -5,7 +5,7 @@ import { commandHelp, parseArgs, UsageError, type CommandSpec } from "./args.js"
 /** Loaded lazily so `wattlab --help` does not load onnxruntime, koffi or llama.cpp. */
 const commands: Record<string, { summary: string; load: () => Promise<CommandSpec> }> = {
   main: { summary: "the main job: build the tiny model, run every notebook headless, print a summary", load: async () => (await import("./commands/main.js")).mainCommand },
-  generate: { summary: "generate tokens with a model and report timings", load: async () => (await import("./commands/generate.js")).generateCommand },
+  generate: { summary: "generate tokens with a model and report timings and energy (one generation's share of a window of them)", load: async () => (await import("./commands/generate.js")).generateCommand },
   profile: { summary: "profile one onnxruntime generation per operator type (where a decode step's time goes)", load: async () => (await import("./commands/profile.js")).profileCommand },
   "build-model": { summary: "build an ONNX or GGUF model with seeded weights at a preset's true shapes", load: async () => (await import("./commands/build-model.js")).buildModelCommand },
   quantize: { summary: "rewrite an ONNX model's MatMul weights to 8 or 4 bits (MatMulNBits)", load: async () => (await import("./commands/quantize.js")).quantizeCommand },

@@ -13,7 +13,7 @@ import {
 const flag = (d: Dimension) => d.replace(/_/g, "-");
 
 /** --threads as sweep, generate and serve declare it: both engines take it. */
-export const THREADS_HELP = "CPU threads the engine evaluates with: onnxruntime's intra-op threads, llama.cpp's threads (default: each engine's own choice; llama.cpp on the CPU: the math cores); recorded as cpu_threads";
+export const THREADS_HELP = "CPU threads the engine evaluates with: onnxruntime's intra-op threads, llama.cpp's threads (default: each engine's own choice; llama.cpp: the math cores)";
 
 export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "spec", kind: "string", help: "sweep spec JSON file (fields: base, dimensions, mode, repetitions, …)" },
@@ -44,7 +44,7 @@ export const SWEEP_OPTIONS: OptionSpec[] = [
   { name: "plan", kind: "boolean", help: "show the plan and exit: each configuration's repetitions already stored and still to measure, the datasets' prompts, the protocol; loads, measures and writes nothing" },
   { name: "skip-failed", kind: "boolean", help: "do not retry runs that failed before" },
   { name: "idle-seconds", kind: "number", min: 0, help: "idle baseline length before the first run (0: none)", default: 5 },
-  { name: "threads", kind: "number", whole: true, min: 1, help: `${THREADS_HELP}; part of each run's key (a spec's threads)` },
+  { name: "threads", kind: "number", whole: true, min: 1, help: `${THREADS_HELP}; recorded as cpu_threads and part of each run's key (a spec's threads)` },
   { name: "progress", kind: "boolean", help: "progress on stderr (--no-progress to silence)", default: true },
   { name: "yes", kind: "boolean", help: "go ahead with 7B-class presets as fp32 on the CPU (a ~27 GB build, seconds per token)" },
 ];
