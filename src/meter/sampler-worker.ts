@@ -1,4 +1,4 @@
-// The sampler thread: owns every device (NVML calls take milliseconds on a real GPU), samples on a timer,
+// The sampler thread: owns every device (an NVML call can take milliseconds), samples on a timer,
 // keeps cumulative energy per channel, writes power into the ring buffer both threads read and answers begin/end with a fresh reading.
 import { parentPort, workerData } from "node:worker_threads";
 import type { Channel, ChannelReading } from "./devices/channel.js";
