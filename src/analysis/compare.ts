@@ -3,7 +3,7 @@
 // attention, threads, backend switches, versions, GPU), so a comparison says what it compares.
 import { DIMENSIONS } from "../sweep/dimensions.js";
 import type { Cell } from "../sweep/record.js";
-import { ratioOfMeans, verdict, type RatioEstimate } from "../util/stats.js";
+import { aggregate, ratioOfMeans, verdict, type RatioEstimate } from "../util/stats.js";
 import { figure, flaggedFigure, isEstimated } from "./figures.js";
 
 type Row = Record<string, Cell>;
@@ -59,11 +59,11 @@ export function compareRows(a: readonly Row[], b: readonly Row[], metric: string
     const rowsB = gb.get(key);
     if (!rowsB) continue;
     const kept = (rows: Row[]) => rows.filter((r) => !flaggedFigure(r, metric)).map((r) => figure(r, metric));
-    const ratio = ratioOfMeans(kept(rowsA), kept(rowsB));
-    const mean = (xs: (number | null)[]) => { const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)); return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN; };
+    const valuesA = kept(rowsA), valuesB = kept(rowsB);
+    const ratio = ratioOfMeans(valuesA, valuesB);
     const lower = verdict(ratio.ci, "<", 1), higher = verdict(ratio.ci, ">", 1);
     configs.push({
-      config: Object.fromEntries(DIMENSIONS.map((d) => [d, rowsA[0][d] ?? null])), ratio, meanA: mean(kept(rowsA)), meanB: mean(kept(rowsB)),
+      config: Object.fromEntries(DIMENSIONS.map((d) => [d, rowsA[0][d] ?? null])), ratio, meanA: aggregate(valuesA).mean, meanB: aggregate(valuesB).mean,
       verdict: lower === "holds" ? "B lower" : higher === "holds" ? "B higher" : "undecided",
       belowResolution: [...rowsA, ...rowsB].filter((r) => flaggedFigure(r, metric)).length,
       estimated: [...rowsA, ...rowsB].some((r) => isEstimated(r, metric)),

@@ -166,21 +166,17 @@ export async function measureGeneration(options: MeasureGenerationOptions = {}):
     // Window bounds on the trace's clock (ms since the meter opened), for shading the phases.
     const prefillStartMs = tracedPrefill.startMs ?? 0, decodeStartMs = tracedDecode.startMs ?? tracedPrefill.endMs ?? 0, endMs = tracedDecode.endMs ?? decodeStartMs;
     const measurement = options.measurement ?? "repeated";
-    let prefill = tracedPrefill, decode = tracedDecode, generation = addWindows(tracedPrefill, tracedDecode, "generation");
-    let energyWindow: EnergyWindow = {
-      measurement, generations: 1, prefills: 1, seconds: generation.seconds, counterUpdates: generation.counterUpdates ?? null,
-      belowResolution: (tracedPrefill.belowResolution ?? false) || (tracedDecode.belowResolution ?? false),
+    const repeated = measurement === "repeated" ? await measureRepeatedRun(engine, sweepMeter(meter), request, options.window, "generate") : null;
+    const prefill = repeated?.prefill ?? tracedPrefill, decode = repeated?.decode ?? tracedDecode;
+    const generation = repeated?.generation ?? addWindows(tracedPrefill, tracedDecode, "generation");
+    const energyWindow: EnergyWindow = {
+      measurement, generations: repeated?.generationWindow.count ?? 1, prefills: repeated?.repeatedPrefill?.count ?? 1,
+      seconds: repeated?.generationWindow.seconds ?? generation.seconds, counterUpdates: generation.counterUpdates ?? null,
+      // each window the figures come from: the traced prefill and decode, or the repeated generations and prefills
+      belowResolution: repeated
+        ? (generation.belowResolution ?? false) || (repeated.repeatedPrefill?.window.belowResolution ?? false)
+        : (tracedPrefill.belowResolution ?? false) || (tracedDecode.belowResolution ?? false),
     };
-    if (measurement === "repeated") {
-      const run = await measureRepeatedRun(engine, sweepMeter(meter), request, options.window, "generate");
-      ({ prefill, decode, generation } = run);
-      const prefills = run.repeatedPrefill!;
-      energyWindow = {
-        measurement, generations: run.generationWindow.count, prefills: prefills.count, seconds: run.generationWindow.seconds,
-        counterUpdates: generation.counterUpdates ?? null,
-        belowResolution: (generation.belowResolution ?? false) || (prefills.window.belowResolution ?? false),
-      };
-    }
     const energyJ = generation.totalEnergyJ;
     const random = isPreset(model) || hasRandomWeights(resolved.dir);
     return {

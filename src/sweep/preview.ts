@@ -1,7 +1,6 @@
 // A sweep's plan shown before any of it runs (`wattlab sweep --plan`): its configurations, how many repetitions of
 // each the results folder already holds as reusable rows and how many are left, the prompts each dataset will get
 // and the protocol. It reads the stores and the dataset files, loads no model or meter, and writes nothing.
-import { wattlabVersion } from "../version.js";
 import { configColumns } from "./dimensions.js";
 import { withBackendEnv } from "./expand.js";
 import { planSweep, type SweepPlan } from "./plan.js";
@@ -11,6 +10,7 @@ import type { Shard } from "./shard.js";
 import { defaultContextLength, validateSpec, type SweepSpec } from "./spec.js";
 import { ResultStore } from "./store.js";
 import type { SweepDeps } from "./types.js";
+import { alignedLines } from "../util/text-table.js";
 
 export interface PreviewOptions {
   outDir: string;
@@ -50,12 +50,10 @@ export async function previewSweep(spec: SweepSpec, deps: Pick<SweepDeps, "conte
     const plan = await planSweep(withBackendEnv(spec, process.env), {
       stores, shard: options.shard, skipFailed: options.skipFailed, datasets: deps.datasets, manifestHash: deps.manifestHash?.bind(deps), say: () => {},
     });
-    let version: string | null = null;
-    try { version = wattlabVersion(); } catch { /* outside the package */ }
     return {
       name: spec.name, mode: spec.mode, resultsPath, runs: plan.plan.length, pending: plan.pending.length,
       groups: new Set(plan.plan.map((r) => r.group)).size, configs: configsOf(plan),
-      protocol: describeProtocol(plan.protocol, version), datasetNotes: datasetNotes(plan),
+      protocol: describeProtocol(plan.protocol, plan.version), datasetNotes: datasetNotes(plan),
     };
   } finally {
     for (const s of stores) s.close();
@@ -93,7 +91,5 @@ export function formatPreview(p: SweepPreview): string[] {
   const keys = Object.keys(p.configs[0]?.columns ?? {});
   const header = [...keys, "stored", "to measure"];
   const rows = p.configs.map((c) => [...keys.map((k) => String(c.columns[k])), String(c.stored), String(c.pending)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => cell.padEnd(widths[i])).join("  ")}`.trimEnd();
-  return [...head, line(header), ...rows.map(line)];
+  return [...head, ...alignedLines(header, rows, { indent: "  " })];
 }

@@ -164,18 +164,20 @@ test("every report block in the README is what the generator writes today from i
   }
 });
 
-test("llama.cpp rows with flash attention off are a cell of their own, named so, and can become the faster engine the goal is judged on", () => {
-  const src = join(root, "results", "h100-2026-12-7b");
-  const dir = join(mkdtempSync(join(tmpdir(), "wattlab-h100-flash-")), "h100-2026-12-7b");
-  cpSync(src, dir, { recursive: true });
+/** The 7B folder copied, with its CUDA F16 rows stored again as `variant` made them (new keys), and the report of it. */
+function withF16Variant(name: string, variant: (r: Row) => Row): Generated {
+  const dir = join(mkdtempSync(join(tmpdir(), `wattlab-h100-${name}-`)), "h100-2026-12-7b");
+  cpSync(join(root, "results", "h100-2026-12-7b"), dir, { recursive: true });
   const store = join(dir, "llama-2-7b", "llamacpp-cuda", "metrics.jsonl");
   const rows = rowsOf(store);
+  const again = rows.filter((r) => r.state === "completed" && r.quantization === "fp16").map((r) => ({ ...variant(r), key: `${String(r.key)}-${name}` }));
+  writeFileSync(store, [...rows, ...again].map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return generate(dir);
+}
+
+test("llama.cpp rows with flash attention off are a cell of their own, named so, and can become the faster engine the goal is judged on", () => {
   // the F16 rows again as if measured with flash attention off, 10% faster: new keys, same figures otherwise
-  const off = rows.filter((r) => r.state === "completed" && r.quantization === "fp16").map((r) => ({
-    ...r, key: `${String(r.key)}-fa-off`, flash_attention: "off", throughput_tokens_per_s: (r.throughput_tokens_per_s as number) * 1.1,
-  }));
-  writeFileSync(store, [...rows, ...off].map((r) => JSON.stringify(r)).join("\n") + "\n");
-  const { report, cells } = generate(dir);
+  const { report, cells } = withF16Variant("fa-off", (r) => ({ ...r, flash_attention: "off", throughput_tokens_per_s: (r.throughput_tokens_per_s as number) * 1.1 }));
   const offCells = cells.filter((c) => c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && c.variant === "flash attention off");
   assert.deepEqual(offCells.map((c) => c.batch_size).sort(), ["1", "4"]);
   const plain = cells.filter((c) => c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && !c.variant);
@@ -184,16 +186,7 @@ test("llama.cpp rows with flash attention off are a cell of their own, named so,
 });
 
 test("rows measured with llama.cpp's CUDA graphs off (backend_env) are a cell of their own, named by the switch", () => {
-  const src = join(root, "results", "h100-2026-12-7b");
-  const dir = join(mkdtempSync(join(tmpdir(), "wattlab-h100-graphs-")), "h100-2026-12-7b");
-  cpSync(src, dir, { recursive: true });
-  const store = join(dir, "llama-2-7b", "llamacpp-cuda", "metrics.jsonl");
-  const rows = rowsOf(store);
-  const off = rows.filter((r) => r.state === "completed" && r.quantization === "fp16").map((r) => ({
-    ...r, key: `${String(r.key)}-graphs-off`, backend_env: "GGML_CUDA_DISABLE_GRAPHS=1", throughput_tokens_per_s: (r.throughput_tokens_per_s as number) * 0.9,
-  }));
-  writeFileSync(store, [...rows, ...off].map((r) => JSON.stringify(r)).join("\n") + "\n");
-  const { report, cells } = generate(dir);
+  const { report, cells } = withF16Variant("graphs-off", (r) => ({ ...r, backend_env: "GGML_CUDA_DISABLE_GRAPHS=1", throughput_tokens_per_s: (r.throughput_tokens_per_s as number) * 0.9 }));
   const offCells = cells.filter((c) => c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && c.variant === "GGML_CUDA_DISABLE_GRAPHS=1");
   assert.deepEqual(offCells.map((c) => c.batch_size).sort(), ["1", "4"]);
   assert.match(report, /\| llama-2-7b \| llama\.cpp CUDA \(GGML_CUDA_DISABLE_GRAPHS=1\) \| F16 \| 1 \| 3 \|/);

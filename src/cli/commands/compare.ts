@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { compareRows, type FolderComparison } from "../../analysis/compare.js";
 import { effectiveRows, readResults } from "../../sweep/store.js";
 import { formatInterval } from "../../util/stats.js";
+import { alignedLines } from "../../util/text-table.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 
 const DEFAULT_METRICS = ["gpu_j_per_output_token", "throughput_tokens_per_s"];
@@ -49,9 +50,7 @@ function formatComparison(c: FolderComparison): string[] {
     const left = x.belowResolution ? ` (${x.belowResolution} below resolution left out)` : "";
     return [label, number(x.meanA), number(x.meanB), formatInterval(x.ratio.ratio, x.ratio.ci, 3), x.verdict, `${x.ratio.nA}+${x.ratio.nB}${left}`];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => cell.padEnd(widths[i])).join("  ")}`.trimEnd();
-  lines.push(line(header), ...rows.map(line));
+  lines.push(...alignedLines(header, rows, { indent: "  " }));
   if (c.configs.some((x) => x.estimated)) lines.push(`  ESTIMATED: some ${c.metric} figures come from an estimate (CPU energy from TDP × utilisation where no counter could be read), not a counter`);
   for (const m of c.mixed) {
     lines.push(`  WARNING: ${m.side} holds some configurations under several ${m.column} values (${m.values.join(", ")}): their rows are pooled; compare folders of one setting each`);

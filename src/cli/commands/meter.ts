@@ -7,6 +7,7 @@ import { MIN_RESOLVED_UPDATES } from "../../meter/resolution.js";
 import type { WindowMeasurement } from "../../meter/types.js";
 import { exportCsv, ResultStore } from "../../sweep/store.js";
 import { windowRows } from "../../sweep/window-rows.js";
+import { alignedLines } from "../../util/text-table.js";
 import { get, UsageError, type CommandSpec } from "../args.js";
 import { carbonReportLines, effectiveCarbon, EMBODIED_OPTIONS, GRID_OPTIONS, meterCarbon } from "../carbon-options.js";
 
@@ -132,10 +133,9 @@ export function formatNamedWindows(r: Pick<MeterCommandResult, "measurement" | "
         sourcesOf(w), marksOf(w.marks),
       ];
     });
-    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-    const left = new Set([0, header.length - 2, header.length - 1]);
-    const line = (cells: string[]) => `    ${cells.map((cell, c) => (left.has(c) ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")}`.trimEnd();
-    lines.push(`  windows     ${r.windows.length} named by the command, in the order they began (nested ones indented)`, line(header), ...rows.map(line));
+    // the figures right-aligned; the name, sources and marks left
+    const right = new Set(header.map((_, c) => c).filter((c) => c > 0 && c < header.length - 2));
+    lines.push(`  windows     ${r.windows.length} named by the command, in the order they began (nested ones indented)`, ...alignedLines(header, rows, { indent: "    ", right }));
     if (r.windows.length > shown.length) lines.push(`    … ${r.windows.length - shown.length} more (--json lists every window)`);
     const below = r.windows.filter((w) => w.belowResolution).length;
     if (below > 0) {
