@@ -14,22 +14,27 @@ function wattlab(args: string[]) {
   return spawnSync(process.execPath, [join(packageRoot(), "bin", "wattlab.js"), ...args], { encoding: "utf8", timeout: 120_000 });
 }
 
-test("a value outside an option's choices is one line from the CLI, exit 2, before any work", () => {
-  for (const [args, line] of [
-    [["generate", "--kv-cache", "gpu"], 'wattlab generate: --kv-cache must be device or host, got "gpu"'],
-    [["build-model", "--preset", "tiny", "--out", "never-written", "--block-size", "48"], 'wattlab build-model: --block-size must be 16, 32, 64, 128 or 256, got "48"'],
-    [["quantize", "--in", "a", "--out", "b", "--block-size", "24"], 'wattlab quantize: --block-size must be 16, 32, 64, 128 or 256, got "24"'],
-    [["quantize", "--in", "a", "--out", "b", "--accuracy-level", "7"], 'wattlab quantize: --accuracy-level must be 0, 1, 2, 3 or 4, got "7"'],
-  ] as const) {
+/** Each command line exits 2 with exactly its one line on stderr and nothing on stdout. */
+function refusedInOneLine(cases: readonly (readonly [readonly string[], string])[]): void {
+  for (const [args, line] of cases) {
     const r = wattlab([...args]);
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.equal(r.stderr, line + "\n");
     assert.equal(r.stdout, "");
   }
+}
+
+test("a value outside an option's choices is one line from the CLI, exit 2, before any work", () => {
+  refusedInOneLine([
+    [["generate", "--kv-cache", "gpu"], 'wattlab generate: --kv-cache must be device or host, got "gpu"'],
+    [["build-model", "--preset", "tiny", "--out", "never-written", "--block-size", "48"], 'wattlab build-model: --block-size must be 16, 32, 64, 128 or 256, got "48"'],
+    [["quantize", "--in", "a", "--out", "b", "--block-size", "24"], 'wattlab quantize: --block-size must be 16, 32, 64, 128 or 256, got "24"'],
+    [["quantize", "--in", "a", "--out", "b", "--accuracy-level", "7"], 'wattlab quantize: --accuracy-level must be 0, 1, 2, 3 or 4, got "7"'],
+  ]);
 });
 
 test("a number outside an option's declared bounds is one line from the CLI, exit 2, before any work", () => {
-  for (const [args, line] of [
+  refusedInOneLine([
     [["generate", "--threads", "2.5"], 'wattlab generate: --threads must be a whole number ≥ 1, got "2.5"'],
     [["generate", "--warmup", "-1"], 'wattlab generate: --warmup must be a whole number ≥ 0, got "-1"'],
     [["generate", "--input-tokens", "0"], 'wattlab generate: --input-tokens must be a whole number ≥ 1, got "0"'],
@@ -43,12 +48,7 @@ test("a number outside an option's declared bounds is one line from the CLI, exi
     [["build-model", "--preset", "tiny", "--out", "never-written", "--seed", "1.5"], 'wattlab build-model: --seed must be a whole number, got "1.5"'],
     [["serve", "--port", "70000"], 'wattlab serve: --port must be a whole number ≥ 0 and ≤ 65535, got "70000"'],
     [["quantize", "--in", "a", "--out", "b", "--bits", "3"], 'wattlab quantize: --bits must be 4 or 8, got "3"'],
-  ] as const) {
-    const r = wattlab([...args]);
-    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.equal(r.stderr, line + "\n");
-    assert.equal(r.stdout, "");
-  }
+  ]);
 });
 
 test("numbers within the bounds parse, and help states the bounds", () => {
