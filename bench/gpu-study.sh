@@ -4,7 +4,8 @@
 # llama.cpp built for this GPU (CUDA) at F16, Q8_0 and Q4_0; F16 again with flash attention off and with CUDA graphs
 # off, and under Nsight Compute (the decode step's kernel times); Transformers as it comes and static-cache compiled
 # (fp16); llama.cpp Vulkan; onnxruntime WebGPU at fp16, int8 and int4. All at 128 tokens in / 128 out, batch 1 and 4,
-# REPS repetitions of the repeated-window protocol. The GPU's copy bandwidth is measured first.
+# REPS repetitions of the repeated-window protocol. Last, the serving curve: `wattlab serve` (llama.cpp CUDA F16) under
+# closed-loop concurrency 1/4/16/64. The GPU's copy bandwidth is measured first.
 # `node dist/bench/h100-report.js OUT` then writes OUT/REPORT.md and OUT/cells.csv from what this leaves.
 #
 # usage (from a wattlab checkout after npm ci, or with WATTLAB naming a `wattlab bundle` folder's launcher):
@@ -14,9 +15,11 @@
 #   WATTLAB_HOME  the folder holding scripts/llamacpp-cuda-build.sh and node_modules (default: this checkout)
 #   PYTHON        python3 with torch and transformers, for the Transformers paths and the bandwidth (default python3)
 #   CUDA_ARCHS    what to build llama.cpp for (default: the GPU's compute capability); SKIP_CUDA_BUILD=1 keeps the build there
-#   REPS (3), PER_STEP (1: the flash-attention-off, CUDA-graphs-off and Nsight Compute steps; 0 leaves them out)
+#   REPS (3), PER_STEP (1: the flash-attention-off, CUDA-graphs-off and Nsight Compute steps; 0 leaves them out),
+#   SERVING (1: the serving curve; 0 leaves it out)
 #   WATTLAB_MODELS_DIR  where the 7B builds go (default OUT/../wattlab-models): one model's GGUFs need about 25 GB,
-#                       its ONNX builds about 25 GB, one set at a time; WATTLAB_DATA_DIR: the Alpaca file (data/README.md)
+#                       its ONNX builds about 30 GB: both sets are built before the first window where the disk holds
+#                       them (75 GB free), else one set at a time; WATTLAB_DATA_DIR: the Alpaca file (data/README.md)
 # Writes to OUT: provenance/gpu-study.sh (this script), logs/call-gpu-study.txt (the step log, "[N s] STEP" lines and
 # what each stored), logs/*.txt (each step's output), gpu-call.csv (nvidia-smi), host.txt, info.txt, bandwidth.json,
 # MODEL/<engine>/metrics.jsonl and MODEL/step-split/ (Nsight Compute's kernel times of 8 and 24 new tokens).
@@ -29,7 +32,7 @@ HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(dirname "$HERE")
 W=${WATTLAB:-node $REPO/bin/wattlab.js}
 WHOME=${WATTLAB_HOME:-$REPO}
 PY=${PYTHON:-python3}
-REPS=${REPS:-3}; PER_STEP=${PER_STEP:-1}
+REPS=${REPS:-3}; PER_STEP=${PER_STEP:-1}; SERVING=${SERVING:-1}
 mkdir -p "$OUT/logs" "$OUT/provenance"; R=$(cd "$OUT" && pwd)
 export WATTLAB_MODELS_DIR=${WATTLAB_MODELS_DIR:-$(dirname "$R")/wattlab-models} PYTHONUNBUFFERED=1
 mkdir -p "$WATTLAB_MODELS_DIR"
@@ -51,7 +54,7 @@ $W info > "$R/info.txt" 2>&1
 
 # What a step stored (the sweep's "N completed, M failed" line or meter's "stored N window rows") and its exit status,
 # into the step log, where the report reads them.
-said() { { grep -E '^[0-9]+ completed, [0-9]+ failed|stored [0-9]+ window rows?' "$1" | tail -1; tail -1 "$1"; } | tee -a "$R/logs/call-gpu-study.txt"; }
+said() { { grep -E '^[0-9]+ (levels? )?completed, [0-9]+ failed|stored [0-9]+ window rows?' "$1" | tail -1; tail -1 "$1"; } | tee -a "$R/logs/call-gpu-study.txt"; }
 sweep() { # MODEL ENGINE DEVICE QUANTS DIR LIMIT_S [FLAGS…]; SWEEP_ENV=NAME=VALUE runs it with that variable set
   local m=$1 e=$2 d=$3 q=$4 dir=$5 limit=$6; shift 6
   log "$m $e $d $q${*:+ $*}${SWEEP_ENV:+ ($SWEEP_ENV)}"
@@ -77,6 +80,18 @@ step_split() { # MODEL: the F16 batch-1 decode step's kernels under Nsight Compu
   done
 }
 gguf() { for d in f16 q8_0 q4_0; do $W build-model --preset "$1" --format gguf --dtype $d --out "$WATTLAB_MODELS_DIR/$1-$d-synthvocab.gguf" > "$R/logs/build-$1-$d.txt" 2>&1 & done; }
+avail_gb() { df -BG --output=avail "$WATTLAB_MODELS_DIR" | tail -1 | tr -dc 0-9; }
+serving() { # MODEL LIMIT_S: wattlab serve (llama.cpp CUDA F16, 64 sequences of 256 tokens) under closed-loop concurrency 1/4/16/64
+  log "$1 serving llama.cpp cuda fp16, concurrency 1,4,16,64"
+  mkdir -p "$R/$1/serving"
+  $W serve --model "$WATTLAB_MODELS_DIR/$1-f16-synthvocab.gguf" --served-model-name "$1" --engine llama.cpp --device cuda --port 8199 \
+    --max-concurrency 64 --context-size 256 --meter none > "$R/$1/serving/serve.out" 2> "$R/logs/$1-serve.txt" &
+  local sp=$!
+  for _ in $(seq 1 120); do grep -q listening "$R/$1/serving/serve.out" && break; kill -0 $sp 2>/dev/null || break; sleep 1; done
+  timeout "$2" $W sweep --engine openai --endpoint http://127.0.0.1:8199 --model "$1" --dataset alpaca --concurrency 1,4,16,64 --duration 10 \
+    --input-length 128 --output-length 128 --reps 1 --idle-seconds 5 --no-progress --out "$R/$1/serving" > "$R/logs/$1-serving.txt" 2>&1
+  echo "rc $?" >> "$R/logs/$1-serving.txt"; kill $sp; wait $sp 2>/dev/null; said "$R/logs/$1-serving.txt"
+}
 onnx() { for d in fp16 int8 int4; do $W generate --model "$1" --engine onnxruntime --device webgpu --dtype $d --input-tokens 16 --max-new-tokens 2 --warmup 0 --measurement window > "$R/logs/build-$1-onnx-$d.txt" 2>&1 & done; }
 
 first=1
@@ -87,7 +102,7 @@ for M in $MODELS; do
   else
     log "build: $M's GGUFs"
   fi
-  first=0; gguf "$M"; wait; log "builds done"
+  first=0; gguf "$M"; early=0; if [ "$(avail_gb)" -ge 75 ]; then early=1; onnx "$M"; fi; wait; log "builds done"
   sweep "$M" llama.cpp cuda fp16,int8,int4 llamacpp-cuda 360
   if [ "$PER_STEP" = 1 ]; then
     sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-fa-off 240 --flash-attention off
@@ -96,8 +111,14 @@ for M in $MODELS; do
   fi
   transformers "$M" 480
   sweep "$M" llama.cpp vulkan fp16,int8,int4 llamacpp-vulkan 360
-  rm -f "$WATTLAB_MODELS_DIR/$M"-*.gguf; log "build: $M's ONNX models"; onnx "$M"; wait; log "builds done"
+  if [ $early = 0 ]; then # the F16 GGUF stays for the serving curve where the disk holds it beside the ONNX builds
+    rm -f "$WATTLAB_MODELS_DIR/$M"-q*.gguf; [ "$(avail_gb)" -ge 35 ] || rm -f "$WATTLAB_MODELS_DIR/$M"-*.gguf
+    log "build: $M's ONNX models"; onnx "$M"; wait; log "builds done"
+  fi
   sweep "$M" onnxruntime webgpu fp16,int8,int4 onnxruntime-webgpu 720
+  if [ "$SERVING" = 1 ]; then
+    if [ -f "$WATTLAB_MODELS_DIR/$M-f16-synthvocab.gguf" ]; then serving "$M" 180; else log "$M serving skipped: no room for the F16 GGUF beside the ONNX builds"; fi
+  fi
   rm -rf "$WATTLAB_MODELS_DIR/$M"-*
 done
 rm -rf "$R/.plan-check"

@@ -168,6 +168,14 @@ function scriptSteps(text: string): ScriptStep[] {
       }
       continue;
     }
+    // `serving $M LIMIT_S`: wattlab serve (llama.cpp CUDA F16) and an openai sweep against it, logged as below.
+    const fnServing = /\bserving (\S+) \d+(?:;|\s*$)/.exec(line);
+    if (fnServing) {
+      for (const x of models(fnServing[1])) {
+        push(`${x} serving llama.cpp cuda fp16, concurrency 1,4,16,64`, `serve --model ${x} --engine llama.cpp --device cuda --quantization fp16, then wattlab sweep --engine openai --model ${x} --concurrency 1,4,16,64`);
+      }
+      continue;
+    }
     const fnTransformers = /^\s*transformers (\S+) \d+\s*$/.exec(line);
     if (fnTransformers) {
       for (const x of models(fnTransformers[1])) push(`${x} transformers static,default`, `meter -- python3 bench/transformers_windows.py --model ${x} --variants static,default`);
