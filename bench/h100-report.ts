@@ -143,7 +143,7 @@ interface ScriptStep { label: string; command: string }
  * A provenance script's measured steps, `$S` expanded: `log "LABEL"; timeout … $W CMD` on one line, and the `$W CMD`
  * lines that follow a `log "LABEL"` line of their own (a server started, then a sweep against it).
  */
-function scriptSteps(text: string): ScriptStep[] {
+function scriptSteps(text: string, loopModels: readonly string[] = SEED_STUDY.dimensions.model as string[]): ScriptStep[] {
   const s = /^S="([^"]*)"/m.exec(text)?.[1] ?? "";
   const out: ScriptStep[] = [];
   let label: string | null = null;
@@ -155,10 +155,10 @@ function scriptSteps(text: string): ScriptStep[] {
   for (const raw of text.split("\n")) {
     const line = raw.replace(/"(\$[A-Za-z_]+)"/g, "$1");
     if (/^[A-Z]=/.test(line)) for (const [, k, v] of line.matchAll(/\b([A-Z])=(\S+?)(?=;|\s|$)/g)) vars.set(k, v.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? v));
-    // A model left unresolved (a loop's `for M in $MODELS`) stands for each of the study's models.
+    // A model left unresolved (a loop's `for M in $MODELS`) stands for each model the run named (host.txt), else the study's.
     const models = (m: string): string[] => {
       const resolved = m.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? m);
-      return resolved.startsWith("$") ? (SEED_STUDY.dimensions.model as string[]) : [resolved];
+      return resolved.startsWith("$") ? [...loopModels] : [resolved];
     };
     const fnSweep = /^\s*(?:SWEEP_ENV=(\S+) )?sweep (\S+) (\S+) (\S+) (\S+) \S+ \d+((?: \S+)*)\s*$/.exec(line);
     if (fnSweep) {
@@ -394,6 +394,8 @@ the Transformers rows use random token ids of the same length (the script's \`to
   // ---------------------------------------------------------------------------------------------------------
   // What was run, and what was not.
   const scripts = listIf(dir, "provenance", /\.sh$/);
+  // gpu-study.sh records the models it was given (`models: …` in host.txt): a folder may hold one model's call.
+  const runModels = /^models: (.+)$/m.exec(readIf(dir, "host.txt"))?.[1]?.trim().split(/\s+/);
   const logs = listIf(dir, "logs", /^call-.*\.txt$/);
   const stepRows: string[] = [];
   const stepsByScript = new Map<string, { steps: ScriptStep[]; log: Step[]; deadline: number | null; text: string }>();
@@ -402,7 +404,7 @@ the Transformers rows use random token ids of the same length (the script's \`to
     const logName = logs.find((l) => l === `call-${s.replace(/\.sh$/, "")}.txt`);
     const log = logName ? logSteps(readIf(dir, join("logs", logName))) : [];
     const deadline = /DEADLINE:-(\d+)/.exec(text);
-    stepsByScript.set(s, { steps: scriptSteps(text), log, deadline: deadline ? Number(deadline[1]) : null, text });
+    stepsByScript.set(s, { steps: scriptSteps(text, runModels), log, deadline: deadline ? Number(deadline[1]) : null, text });
     for (const st of log) stepRows.push(`| \`provenance/${s}\` | ${st.label} | ${st.startS} | ${st.endS === null ? "–" : st.endS - st.startS} | ${st.stored ?? "no row count in the log"} |`);
   }
   const has = (model: string, e: typeof EXPECTED[number], q: string, batch: number) => cells.some((c) => c.model === model && c.engine === e.engine &&
@@ -427,6 +429,7 @@ the Transformers rows use random token ids of the same length (the script's \`to
     if (bundle && ((e.engine !== "transformers" && !bundleEngines.includes(e.engine)) || (e.engine === "llama.cpp" && bundleBackends.length > 0 && !bundleBackends.includes(e.device)))) {
       return `not in the bundle the scripts ran (\`${bundle}\`)${e.engine === "onnxruntime" && onnxLine ? `; \`info.txt\`: "${onnxLine}"` : ""}`;
     }
+    if (runModels && !runModels.includes(m)) return `not this folder's run: it was given ${runModels.join(", ")} only (\`host.txt\`); the other model's call has a folder of its own`;
     return "no command for it in `provenance/`";
   };
   const notRunEntries: { engine: string; form: string; text: string }[] = [];
