@@ -4,8 +4,8 @@
 # llama.cpp built for this GPU (CUDA) at F16, Q8_0 and Q4_0; F16 again with flash attention off and with CUDA graphs
 # off, and under Nsight Compute (the decode step's kernel times); Transformers as it comes and static-cache compiled
 # (fp16); llama.cpp Vulkan; onnxruntime WebGPU at fp16, int8 and int4. All at 128 tokens in / 128 out, batch 1 and 4,
-# REPS repetitions of the repeated-window protocol. Last, the serving curve: `wattlab serve` (llama.cpp CUDA F16) under
-# closed-loop concurrency 1/4/16/64. The GPU's copy bandwidth is measured first.
+# REPS repetitions of the repeated-window protocol; after Vulkan, while the GGUFs are there, the serving curve:
+# `wattlab serve` (llama.cpp CUDA F16) under closed-loop concurrency 1/4/16/64. The GPU's copy bandwidth is measured first.
 # `node dist/bench/h100-report.js OUT` then writes OUT/REPORT.md and OUT/cells.csv from what this leaves.
 #
 # usage (from a wattlab checkout after npm ci, or with WATTLAB naming a `wattlab bundle` folder's launcher):
@@ -111,14 +111,9 @@ for M in $MODELS; do
   fi
   transformers "$M" 480
   sweep "$M" llama.cpp vulkan fp16,int8,int4 llamacpp-vulkan 360
-  if [ $early = 0 ]; then # the F16 GGUF stays for the serving curve where the disk holds it beside the ONNX builds
-    rm -f "$WATTLAB_MODELS_DIR/$M"-q*.gguf; [ "$(avail_gb)" -ge 35 ] || rm -f "$WATTLAB_MODELS_DIR/$M"-*.gguf
-    log "build: $M's ONNX models"; onnx "$M"; wait; log "builds done"
-  fi
+  [ "$SERVING" = 1 ] && serving "$M" 180
+  if [ $early = 0 ]; then rm -f "$WATTLAB_MODELS_DIR/$M"-*.gguf; log "build: $M's ONNX models"; onnx "$M"; wait; log "builds done"; fi
   sweep "$M" onnxruntime webgpu fp16,int8,int4 onnxruntime-webgpu 720
-  if [ "$SERVING" = 1 ]; then
-    if [ -f "$WATTLAB_MODELS_DIR/$M-f16-synthvocab.gguf" ]; then serving "$M" 180; else log "$M serving skipped: no room for the F16 GGUF beside the ONNX builds"; fi
-  fi
   rm -rf "$WATTLAB_MODELS_DIR/$M"-*
 done
 rm -rf "$R/.plan-check"
