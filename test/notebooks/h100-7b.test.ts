@@ -27,32 +27,36 @@ function markdownOutputs(path: string): string[] {
 }
 
 /** The report's cells for one model, labelled as the notebook labels them. */
-function reportCells(model: string) {
-  const [header, ...rows] = parseCsv(readFileSync(join(studyDir, "cells.csv"), "utf8"));
+function reportCells(folder: string, model: string) {
+  const [header, ...rows] = parseCsv(readFileSync(join(folder, "cells.csv"), "utf8"));
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]]))).filter((c) => c.model === model).map((c) => ({
     path: `${c.engine === "transformers" ? `Transformers ${c.variant}` : `${c.engine} ${DEVICE[c.device] ?? c.device}`} ${c.weights}`,
     batch: Number(c.batch_size), n: Number(c.n), tokensPerS: Number(c.tokens_per_s_mean), jPerToken: Number(c.gpu_j_per_output_token_mean), noisy: c.too_noisy === "true",
   }));
 }
 
-test("notebook 13 says what the report generated from the same files says", { skip, timeout: 600_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const r = await runNotebook(notebook, { parameters: { studyDir, figuresDir: join(dir, "figures") }, timeoutS: 300, outDir: dir });
-  assert.ok(r.ok, `cell ${r.failedCell?.index} raised ${r.failedCell?.ename}: ${r.failedCell?.evalue}`);
-  const summary = markdownOutputs(r.outputPath).find((m) => m.startsWith("- Batch 1: fastest"));
-  assert.ok(summary, markdownOutputs(r.outputPath).join("\n---\n"));
-  const cells = reportCells("llama-2-7b");
-  for (const batch of [1, 4]) {
-    const at = cells.filter((c) => c.batch === batch);
-    const fastest = at.reduce((a, b) => (b.tokensPerS > a.tokensPerS ? b : a));
-    const frugal = at.reduce((a, b) => (b.jPerToken < a.jPerToken ? b : a));
-    assert.ok(summary.includes(`- Batch ${batch}: fastest ${fastest.path} at ${fastest.tokensPerS.toFixed(1)} tokens/s; lowest GPU J/token ${frugal.path} at ${frugal.jPerToken.toFixed(3)}.`), summary);
-  }
-  const marked = cells.filter((c) => c.n < 3 || c.noisy).map((c) => `${c.path} b${c.batch}`).sort();
-  const said = /- Marked: (.*)\.$/m.exec(summary)?.[1].split(", ").map((s) => s.replace(/ \((n < 3|too noisy)\)$/, "")).sort() ?? [];
-  assert.deepEqual(said, marked);
-});
+// The folder the notebook reads by default, and the DeepSeek shape's folder its introduction points to.
+const studies = [{ folder: studyDir, model: "llama-2-7b" }, { folder: join(root, "results", "h100-2026-12"), model: "deepseek-r1-distill-qwen-7b" }];
+for (const { folder, model } of studies) {
+  test(`notebook 13 says what the report generated from the same files says (${model}, ${folder.split("/").pop()})`, { skip, timeout: 600_000 }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const r = await runNotebook(notebook, { parameters: { studyDir: folder, model, figuresDir: join(dir, "figures") }, timeoutS: 300, outDir: dir });
+    assert.ok(r.ok, `cell ${r.failedCell?.index} raised ${r.failedCell?.ename}: ${r.failedCell?.evalue}`);
+    const summary = markdownOutputs(r.outputPath).find((m) => m.startsWith("- Batch 1: fastest"));
+    assert.ok(summary, markdownOutputs(r.outputPath).join("\n---\n"));
+    const cells = reportCells(folder, model);
+    for (const batch of [1, 4]) {
+      const at = cells.filter((c) => c.batch === batch);
+      const fastest = at.reduce((a, b) => (b.tokensPerS > a.tokensPerS ? b : a));
+      const frugal = at.reduce((a, b) => (b.jPerToken < a.jPerToken ? b : a));
+      assert.ok(summary.includes(`- Batch ${batch}: fastest ${fastest.path} at ${fastest.tokensPerS.toFixed(1)} tokens/s; lowest GPU J/token ${frugal.path} at ${frugal.jPerToken.toFixed(3)}.`), summary);
+    }
+    const marked = cells.filter((c) => c.n < 3 || c.noisy).map((c) => `${c.path} b${c.batch}`).sort();
+    const said = /- Marked: (.*)\.$/m.exec(summary)?.[1].split(", ").map((s) => s.replace(/ \((n < 3|too noisy)\)$/, "")).sort() ?? [];
+    assert.deepEqual(said, marked);
+  });
+}
 
 test("notebook 13 with a model the folder lacks stops with one line naming the models it holds", { skip, timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
