@@ -207,6 +207,7 @@ test("bench/gpu-study.sh's steps are read from its text for each study model, va
     "[400 s] llama-2-7b llama.cpp cuda fp16 --flash-attention off", "6 completed, 0 failed, 0 already done → x/metrics.csv",
     "[450 s] llama-2-7b llama.cpp cuda fp16 (GGML_CUDA_DISABLE_GRAPHS=1)", "6 completed, 0 failed, 0 already done → x/metrics.csv",
     "[500 s] llama-2-7b transformers static,default", "wattlab meter: stored 24 window rows in x",
+    "[700 s] llama-2-7b serving llama.cpp cuda fp16, concurrency 1,4,16,64", "4 levels completed, 0 failed, 0 already done → x/serving.csv (requests: x)",
   ].join("\n") + "\n");
   const { report } = generate(dir);
   assert.match(report, /\| `provenance\/gpu-study\.sh` \| llama-2-7b llama\.cpp cuda fp16 --flash-attention off \| 400 \| 50 \| 6 rows completed, 0 failed \|/);
@@ -214,4 +215,13 @@ test("bench/gpu-study.sh's steps are read from its text for each study model, va
   // the other study model's steps are in the script but not in its log
   assert.match(report, /deepseek-r1-distill-qwen-7b: `provenance\/gpu-study\.sh` step "deepseek-r1-distill-qwen-7b llama\.cpp cuda fp16,int8,int4" has no entry in its log/);
   assert.match(report, /deepseek-r1-distill-qwen-7b: `provenance\/gpu-study\.sh` step "deepseek-r1-distill-qwen-7b transformers static,default" has no entry in its log/);
+  // the serving step, a shell function of its own, is listed with what its sweep stored
+  assert.match(report, /\| `provenance\/gpu-study\.sh` \| llama-2-7b serving llama\.cpp cuda fp16, concurrency 1,4,16,64 \| 700 \| – \| 4 serving levels completed, 0 failed \|/);
+  // …and the commands section names what ran there: the server, then the sweep against it
+  assert.ok(report.includes("# llama-2-7b serving llama.cpp cuda fp16, concurrency 1,4,16,64\nwattlab serve --model llama-2-7b --engine llama.cpp --device cuda --quantization fp16, then wattlab sweep --engine openai"), report);
+  // a call given one model (host.txt's models line, as gpu-study writes it) does not list the other model's steps as missing
+  writeFileSync(join(dir, "host.txt"), "ncu: none\nmodels: llama-2-7b\n");
+  const one = generate(dir).report;
+  assert.doesNotMatch(one, /step "deepseek-r1-distill-qwen-7b/);
+  assert.match(one, /deepseek-r1-distill-qwen-7b: not this folder's run: it was given llama-2-7b only \(`host\.txt`\)/);
 });
