@@ -90,7 +90,7 @@ serving() { # MODEL LIMIT_S: wattlab serve (llama.cpp CUDA F16, 64 sequences of 
   for _ in $(seq 1 120); do grep -q listening "$R/$1/serving/serve.out" && break; kill -0 $sp 2>/dev/null || break; sleep 1; done
   timeout "$2" $W sweep --engine openai --endpoint http://127.0.0.1:8199 --model "$1" --dataset alpaca --concurrency 1,4,16,64 --duration 10 \
     --input-length 128 --output-length 128 --reps 1 --idle-seconds 5 --no-progress --out "$R/$1/serving" > "$R/logs/$1-serving.txt" 2>&1
-  echo "rc $?" >> "$R/logs/$1-serving.txt"; kill $sp; wait $sp 2>/dev/null; said "$R/logs/$1-serving.txt"
+  echo "rc $?" >> "$R/logs/$1-serving.txt"; kill $sp 2>/dev/null; wait $sp 2>/dev/null; said "$R/logs/$1-serving.txt"
 }
 onnx() { for d in fp16 int8 int4; do $W generate --model "$1" --engine onnxruntime --device webgpu --dtype $d --input-tokens 16 --max-new-tokens 2 --warmup 0 --measurement window > "$R/logs/build-$1-onnx-$d.txt" 2>&1 & done; }
 

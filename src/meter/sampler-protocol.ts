@@ -33,7 +33,7 @@ export interface Snapshot {
   /** Per GPU channel key: temperature, SM clock and power from the latest full sample. */
   gpuState?: Record<string, { temperatureC: number | null; smClockMhz: number | null; powerW: number | null }>;
   /** Cumulative CPU time of the whole machine (/proc/stat) and of this process; null where unreadable. Units: s. */
-  machineCpu?: { busyS: number; totalS: number; ownS: number } | null;
+  hostCpu?: { busyS: number; totalS: number; ownS: number } | null;
 }
 
 /** Maxima seen by the samples taken between a window's begin and end (both included). */

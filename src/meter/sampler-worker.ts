@@ -165,17 +165,17 @@ class Sampler {
       if (state.channel.info.kind !== "gpu") continue;
       gpuState[state.channel.info.key] = { temperatureC: state.temperatureC, smClockMhz: state.smClockMhz, powerW: Number.isFinite(state.powerW) ? state.powerW : null };
     }
-    let machineCpu: Snapshot["machineCpu"] = null;
+    let hostCpu: Snapshot["hostCpu"] = null;
     try {
       const t = readCpuTimes();
       const own = process.cpuUsage();
-      machineCpu = { busyS: t.busy / 100, totalS: t.total / 100, ownS: (own.user + own.system) / 1e6 };
+      hostCpu = { busyS: t.busy / 100, totalS: t.total / 100, ownS: (own.user + own.system) / 1e6 };
     } catch { /* not Linux */ }
     return {
       tMs: tMs - backMs,
       channels: Object.fromEntries(states.map((state) => [state.channel.info.key, state.snapshot(tMs, backMs)])),
       gpuState,
-      machineCpu,
+      hostCpu,
     };
   }
 
