@@ -16,7 +16,8 @@
 #   PYTHON        python3 with torch and transformers, for the Transformers paths and the bandwidth (default python3)
 #   CUDA_ARCHS    what to build llama.cpp for (default: the GPU's compute capability); SKIP_CUDA_BUILD=1 keeps the build there
 #   REPS (3), PER_STEP (1: the flash-attention-off, CUDA-graphs-off and Nsight Compute steps; 0 leaves them out),
-#   SERVING (1: the serving curve; 0 leaves it out)
+#   SERVING (1: the serving curve; 0 leaves it out), ENGINES (cuda,transformers,vulkan,webgpu: the engine steps to run;
+#   one left out is named in host.txt and the report says so)
 #   WATTLAB_MODELS_DIR  where the 7B builds go (default OUT/../wattlab-models): one model's GGUFs need about 25 GB,
 #                       its ONNX builds about 30 GB: both sets are built before the first window where the disk holds
 #                       them (75 GB free), else one set at a time; WATTLAB_DATA_DIR: the Alpaca file (data/README.md)
@@ -32,7 +33,12 @@ HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(dirname "$HERE")
 W=${WATTLAB:-node $REPO/bin/wattlab.js}
 WHOME=${WATTLAB_HOME:-$REPO}
 PY=${PYTHON:-python3}
-REPS=${REPS:-3}; PER_STEP=${PER_STEP:-1}; SERVING=${SERVING:-1}
+REPS=${REPS:-3}; PER_STEP=${PER_STEP:-1}; SERVING=${SERVING:-1}; ENGINES=${ENGINES:-cuda,transformers,vulkan,webgpu}
+for e in ${ENGINES//,/ }; do case $e in cuda|transformers|vulkan|webgpu) ;; *) echo "gpu-study: ENGINES names '$e': use some of cuda,transformers,vulkan,webgpu, comma-separated" >&2; exit 2;; esac; done
+on() { [[ ",$ENGINES," == *",$1,"* ]]; }
+# The CUDA build serves the CUDA sweeps and the serving curve; the GGUFs serve llama.cpp; the ONNX builds serve WebGPU.
+{ on cuda || [ "$SERVING" = 1 ]; } && NEED_CUDA=1 || NEED_CUDA=0
+{ on cuda || on vulkan || [ "$SERVING" = 1 ]; } && NEED_GGUF=1 || NEED_GGUF=0
 mkdir -p "$OUT/logs" "$OUT/provenance"; R=$(cd "$OUT" && pwd)
 export WATTLAB_MODELS_DIR=${WATTLAB_MODELS_DIR:-$(dirname "$R")/wattlab-models} PYTHONUNBUFFERED=1
 mkdir -p "$WATTLAB_MODELS_DIR"
@@ -48,7 +54,7 @@ ARCHS=${CUDA_ARCHS:-$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader |
 [ -n "$ARCHS" ] || { echo "gpu-study: nvidia-smi named no compute capability: set CUDA_ARCHS, e.g. CUDA_ARCHS=90" >&2; exit 1; }
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 nvidia-smi --query-gpu=name,driver_version,power.limit,power.draw,temperature.gpu,clocks.sm,clocks.max.mem --format=csv > "$R/gpu-call.csv"
-{ df -h "$WATTLAB_MODELS_DIR"; free -g; nproc; echo "ncu: ${NCU:-none}"; echo "models: $MODELS"; } > "$R/host.txt"
+{ df -h "$WATTLAB_MODELS_DIR"; free -g; nproc; echo "ncu: ${NCU:-none}"; echo "models: $MODELS"; echo "engines: $ENGINES"; } > "$R/host.txt"
 log "bandwidth"; $PY "$HERE/bandwidth.py" > "$R/bandwidth.json" 2> "$R/logs/bandwidth.txt"
 $W info > "$R/info.txt" 2>&1
 
@@ -96,24 +102,28 @@ onnx() { for d in fp16 int8 int4; do $W generate --model "$1" --engine onnxrunti
 
 first=1
 for M in $MODELS; do
-  if [ $first = 1 ] && [ "${SKIP_CUDA_BUILD:-0}" != 1 ]; then
-    log "build: llama.cpp for CUDA (sm_$ARCHS) and $M's GGUFs, side by side, before any window"
+  if [ $first = 1 ] && [ $NEED_CUDA = 1 ] && [ "${SKIP_CUDA_BUILD:-0}" != 1 ]; then
+    log "build: llama.cpp for CUDA (sm_$ARCHS) and $M's models, side by side, before any window"
     ( cd "$WHOME" && scripts/llamacpp-cuda-build.sh --archs "$ARCHS" --timeout 1200 > "$R/logs/llamacpp-cuda-build.txt" 2>&1; echo "cuda build rc $?" >> "$R/logs/llamacpp-cuda-build.txt" ) &
   else
-    log "build: $M's GGUFs"
+    log "build: $M's models"
   fi
-  first=0; gguf "$M"; early=0; if [ "$(avail_gb)" -ge 75 ]; then early=1; onnx "$M"; fi; wait; log "builds done"
-  sweep "$M" llama.cpp cuda fp16,int8,int4 llamacpp-cuda 360
-  if [ "$PER_STEP" = 1 ]; then
-    sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-fa-off 240 --flash-attention off
-    SWEEP_ENV=GGML_CUDA_DISABLE_GRAPHS=1 sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-graphs-off 240
-    step_split "$M"
+  first=0; [ $NEED_GGUF = 1 ] && gguf "$M"; early=0; if on webgpu && { [ $NEED_GGUF = 0 ] || [ "$(avail_gb)" -ge 75 ]; }; then early=1; onnx "$M"; fi; wait; log "builds done"
+  if on cuda; then
+    sweep "$M" llama.cpp cuda fp16,int8,int4 llamacpp-cuda 360
+    if [ "$PER_STEP" = 1 ]; then
+      sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-fa-off 240 --flash-attention off
+      SWEEP_ENV=GGML_CUDA_DISABLE_GRAPHS=1 sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-graphs-off 240
+      step_split "$M"
+    fi
   fi
-  transformers "$M" 480
-  sweep "$M" llama.cpp vulkan fp16,int8,int4 llamacpp-vulkan 360
+  on transformers && transformers "$M" 480
+  on vulkan && sweep "$M" llama.cpp vulkan fp16,int8,int4 llamacpp-vulkan 360
   [ "$SERVING" = 1 ] && serving "$M" 180
-  if [ $early = 0 ]; then rm -f "$WATTLAB_MODELS_DIR/$M"-*.gguf; log "build: $M's ONNX models"; onnx "$M"; wait; log "builds done"; fi
-  sweep "$M" onnxruntime webgpu fp16,int8,int4 onnxruntime-webgpu 720
+  if on webgpu; then
+    if [ $early = 0 ]; then rm -f "$WATTLAB_MODELS_DIR/$M"-*.gguf; log "build: $M's ONNX models"; onnx "$M"; wait; log "builds done"; fi
+    sweep "$M" onnxruntime webgpu fp16,int8,int4 onnxruntime-webgpu 720
+  fi
   rm -rf "$WATTLAB_MODELS_DIR/$M"-*
 done
 rm -rf "$R/.plan-check"

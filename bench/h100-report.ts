@@ -138,7 +138,8 @@ function logSteps(text: string): Step[] {
   return steps.filter((s) => s.label !== "done");
 }
 
-interface ScriptStep { label: string; command: string }
+/** A measured step; `gate` is the ENGINES key that guards it (`on KEY && …`, or inside `if on KEY; then … fi`). */
+interface ScriptStep { label: string; command: string; gate?: string }
 /**
  * A provenance script's measured steps, `$S` expanded: `log "LABEL"; timeout … $W CMD` on one line, and the `$W CMD`
  * lines that follow a `log "LABEL"` line of their own (a server started, then a sweep against it).
@@ -147,13 +148,23 @@ function scriptSteps(text: string, loopModels: readonly string[] = SEED_STUDY.di
   const s = /^S="([^"]*)"/m.exec(text)?.[1] ?? "";
   const out: ScriptStep[] = [];
   let label: string | null = null;
-  const push = (l: string, cmd: string, env = "") => out.push({ label: l, command: `${env ? `${env} ` : ""}wattlab ${cmd.replace(/\$S\b/g, s)}` });
+  const blocks: (string | null)[] = []; // the `if …; then` blocks open at this line, with the engine each one gates
+  let lineGate: string | undefined;
+  const push = (l: string, cmd: string, env = "") => {
+    const gate = lineGate ?? blocks.filter((b): b is string => b !== null).at(-1);
+    out.push({ label: l, command: `${env ? `${env} ` : ""}wattlab ${cmd.replace(/\$S\b/g, s)}`, ...(gate ? { gate } : {}) });
+  };
   // Scripts that measure through shell functions (`sweep $M ENGINE DEVICE QUANTS DIR LIMIT_S [FLAGS…]`, optionally
   // prefixed `SWEEP_ENV=NAME=VALUE`, and `transformers $M LIMIT_S`, each logging "MODEL ENGINE DEVICE QUANTS[ FLAGS][
   // (NAME=VALUE)]" or "MODEL transformers static,default"), with $M set by `M=…` lines; quotes around words are dropped.
   const vars = new Map<string, string>();
   for (const raw of text.split("\n")) {
-    const line = raw.replace(/"(\$[A-Za-z_]+)"/g, "$1");
+    const gated = /^(\s*)on (\w+) && (.*)$/.exec(raw.replace(/"(\$[A-Za-z_]+)"/g, "$1"));
+    const line = gated ? gated[1] + gated[3] : raw.replace(/"(\$[A-Za-z_]+)"/g, "$1");
+    lineGate = gated?.[2];
+    const opens = /^\s*if (.*); then\s*$/.exec(line);
+    if (opens) { blocks.push(/^on (\w+)$/.exec(opens[1].trim())?.[1] ?? null); continue; }
+    if (/^\s*fi\s*$/.test(line)) { blocks.pop(); continue; }
     if (/^[A-Z]=/.test(line)) for (const [, k, v] of line.matchAll(/\b([A-Z])=(\S+?)(?=;|\s|$)/g)) vars.set(k, v.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? v));
     // A model left unresolved (a loop's `for M in $MODELS`) stands for each model the run named (host.txt), else the study's.
     const models = (m: string): string[] => {
@@ -396,6 +407,8 @@ the Transformers rows use random token ids of the same length (the script's \`to
   const scripts = listIf(dir, "provenance", /\.sh$/);
   // gpu-study.sh records the models it was given (`models: …` in host.txt): a folder may hold one model's call.
   const runModels = /^models: (.+)$/m.exec(readIf(dir, "host.txt"))?.[1]?.trim().split(/\s+/);
+  // …and the engine steps it was told to run (`engines: …`, its ENGINES): a step left out there was not meant to run.
+  const runEngines = /^engines: (.+)$/m.exec(readIf(dir, "host.txt"))?.[1]?.trim().split(",");
   const logs = listIf(dir, "logs", /^call-.*\.txt$/);
   const stepRows: string[] = [];
   const stepsByScript = new Map<string, { steps: ScriptStep[]; log: Step[]; deadline: number | null; text: string }>();
@@ -422,6 +435,9 @@ the Transformers rows use random token ids of the same length (the script's \`to
         : st.command.startsWith("wattlab sweep ") && st.command.includes(`--engine ${e.engine}`) && st.command.includes(`--device ${e.device}`) && new RegExp(`--quantization \\S*\\b${q}\\b`).test(st.command)));
       if (!step) continue;
       const ran = log.find((l) => l.label === step.label);
+      if (!ran && step.gate && runEngines && !runEngines.includes(step.gate)) {
+        return `left out of this call: it ran the engine steps ${runEngines.join(", ")} only (\`host.txt\`, the script's ENGINES)`;
+      }
       if (!ran) return `\`provenance/${s}\` step "${step.label}" has no entry in its log`;
       return `\`provenance/${s}\` step "${step.label}" started ${ran.startS} s into the script` +
         (deadline !== null ? `, ${deadline - ran.startS} s before its ${deadline} s limit (DEADLINE), and ended at ${fmt(ran.endS ?? NaN, 0)} s` : "") + ` with ${ran.stored ?? "no row count in the log"}`;

@@ -202,7 +202,7 @@ test("bench/gpu-study.sh's steps are read from its text for each study model, va
   mkdirSync(join(dir, "provenance"));
   cpSync(join(root, "bench", "gpu-study.sh"), join(dir, "provenance", "gpu-study.sh"));
   writeFileSync(join(dir, "logs", "call-gpu-study.txt"), [
-    "[0 s] bandwidth", "[5 s] build: llama.cpp for CUDA (sm_90) and llama-2-7b's GGUFs, side by side, before any window", "[300 s] builds done",
+    "[0 s] bandwidth", "[5 s] build: llama.cpp for CUDA (sm_90) and llama-2-7b's models, side by side, before any window", "[300 s] builds done",
     "[300 s] llama-2-7b llama.cpp cuda fp16,int8,int4", "18 completed, 0 failed, 0 already done → x/metrics.csv",
     "[400 s] llama-2-7b llama.cpp cuda fp16 --flash-attention off", "6 completed, 0 failed, 0 already done → x/metrics.csv",
     "[450 s] llama-2-7b llama.cpp cuda fp16 (GGML_CUDA_DISABLE_GRAPHS=1)", "6 completed, 0 failed, 0 already done → x/metrics.csv",
@@ -224,4 +224,10 @@ test("bench/gpu-study.sh's steps are read from its text for each study model, va
   const one = generate(dir).report;
   assert.doesNotMatch(one, /step "deepseek-r1-distill-qwen-7b/);
   assert.match(one, /deepseek-r1-distill-qwen-7b: not this folder's run: it was given llama-2-7b only \(`host\.txt`\)/);
+  // engine steps left out through ENGINES (host.txt's engines line) are named as left out, not as missing from the log
+  writeFileSync(join(dir, "host.txt"), "ncu: none\nmodels: llama-2-7b deepseek-r1-distill-qwen-7b\nengines: cuda,transformers\n");
+  const some = generate(dir).report;
+  assert.match(some, /deepseek-r1-distill-qwen-7b: left out of this call: it ran the engine steps cuda, transformers only \(`host\.txt`, the script's ENGINES\)/);
+  assert.match(some, /deepseek-r1-distill-qwen-7b: `provenance\/gpu-study\.sh` step "deepseek-r1-distill-qwen-7b llama\.cpp cuda fp16,int8,int4" has no entry in its log/);
+  assert.match(some, /deepseek-r1-distill-qwen-7b: `provenance\/gpu-study\.sh` step "deepseek-r1-distill-qwen-7b transformers static,default" has no entry in its log/);
 });
