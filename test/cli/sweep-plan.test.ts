@@ -35,11 +35,19 @@ test("--plan counts each configuration's stored and pending repetitions, and lea
   assert.match(plan.stdout, /already stored \(reused\): 4; to measure: 2\n/);
   const rows = plan.stdout.split("\n").filter((l) => /^ {2}tiny /.test(l)).map((l) => l.trim().split(/\s+/));
   assert.deepEqual(rows.map((r) => [r[7], r[8], r[9]]), [["1", "2", "0"], ["2", "2", "0"], ["4", "0", "2"]], plan.stdout);
+  assert.match(plan.stdout, /\n {2}time: unknown: no run to measure has a stored run of its configuration to go by\n/, "batch 4 was never measured here");
   assert.match(plan.stdout, /nothing was loaded, measured or written \(--plan\)\n$/);
   assert.deepEqual(snapshot(out), before, "no file written or touched");
 
   const forced = wattlab([...SWEEP, "--batch-size", "1,2,4", "--plan", "--force", "--out", out]);
   assert.match(forced.stdout, /already stored \(reused\): 0; to measure: 6\n/, "--force reuses nothing");
+  // …but the stored runs still say how long their configurations take: batch 1 and 2 from their rows, batch 4 unknown
+  const wall = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { started_at: string; ended_at: string })
+    .map((r) => (Date.parse(r.ended_at) - Date.parse(r.started_at)) / 1000);
+  const expectS = Math.round(2 * (wall[0]! + wall[1]!) / 2 + 2 * (wall[2]! + wall[3]!) / 2);
+  const said = /\n {2}time: ≈ (?:(\d+) min )?(\d+) s for 4 runs to measure, at the mean wall time of their configuration's stored runs, plus model loads, warm-ups and the idle baseline; 2 have no stored run of their configuration to go by\n/.exec(forced.stdout);
+  assert.ok(said, forced.stdout);
+  assert.equal(Number(said[1] ?? 0) * 60 + Number(said[2]), expectS);
 });
 
 test("--plan names a missing dataset's fate; a model that cannot be had, and --plan for load levels, are one line each", (t) => {
