@@ -54,7 +54,7 @@ ARCHS=${CUDA_ARCHS:-$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader |
 [ -n "$ARCHS" ] || { echo "gpu-study: nvidia-smi named no compute capability: set CUDA_ARCHS, e.g. CUDA_ARCHS=90" >&2; exit 1; }
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 nvidia-smi --query-gpu=name,driver_version,power.limit,power.draw,temperature.gpu,clocks.sm,clocks.max.mem --format=csv > "$R/gpu-call.csv"
-{ df -h "$WATTLAB_MODELS_DIR"; free -g; nproc; echo "ncu: ${NCU:-none}"; echo "models: $MODELS"; echo "engines: $ENGINES"; } > "$R/host.txt"
+{ df -h "$WATTLAB_MODELS_DIR"; free -g; nproc; echo "ncu: ${NCU:-none}"; echo "models: $MODELS"; echo "engines: $ENGINES"; echo "per_step: $PER_STEP"; echo "serving: $SERVING"; } > "$R/host.txt"
 log "bandwidth"; $PY "$HERE/bandwidth.py" > "$R/bandwidth.json" 2> "$R/logs/bandwidth.txt"
 $W info > "$R/info.txt" 2>&1
 

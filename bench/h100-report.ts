@@ -27,6 +27,18 @@ export const STUDY_ENERGY_GOAL = 1 / 3;
 export const F16_SPEED_GOAL = 1, F16_ENERGY_GOAL = 1, Q4_B1_ENERGY_GOAL = 0.6;
 /** Issue 21: a headline cell whose J/token interval half-width exceeds this share of its median is marked too noisy. */
 export const NOISY_HALF_WIDTH = 0.03;
+
+/**
+ * Why a cell is too noisy, from its own rows: when its tokens/s spread at least half as much as its J/token, the
+ * generations' pace changed between repetitions (the run, not the meter); otherwise the energy readings varied at a
+ * steady pace.
+ */
+function noisyReason(s: Pick<CellSummary, "spread" | "speedSpread">): string {
+  return s.speedSpread >= s.spread / 2
+    ? `tokens/s spread ${pct(s.speedSpread)} too: the generations' pace changed between repetitions`
+    : `tokens/s held within ${pct(s.speedSpread)}: the energy readings varied at a steady pace`;
+}
+
 /** Issue 17: single sub-second windows spread at least this much (the figure the protocol is set against). */
 export const SINGLE_WINDOW_SPREAD = 0.12;
 /** The headline cells issue 21 asks for: every engine and weight form at batch 1 and 4, 128 in / 128 out. */
@@ -112,6 +124,8 @@ export interface CellSummary {
   cell: Cell; tokensPerS: Aggregate; jPerToken: Aggregate; spread: number;
   /** The J/token interval's half-width over the median. */
   halfWidth: number; noisy: boolean;
+  /** (max − min)/median of the repetitions' tokens/s: beside the J/token spread it says where a noisy cell's noise came from. */
+  speedSpread: number;
   static: Versus | null; default: Versus | null;
 }
 
@@ -254,7 +268,7 @@ export function buildH100Report(dir: string): H100Report {
     const j = aggregate(c.jPerToken);
     const halfWidth = (j.ci.high - j.ci.low) / 2 / j.median;
     return { cell: c, tokensPerS: aggregate(c.tokensPerS), jPerToken: j, spread: relativeSpread(c.jPerToken), halfWidth,
-      noisy: !(halfWidth <= NOISY_HALF_WIDTH), static: versus(c, "static"), default: versus(c, "default") };
+      noisy: !(halfWidth <= NOISY_HALF_WIDTH), static: versus(c, "static"), default: versus(c, "default"), speedSpread: relativeSpread(c.tokensPerS) };
   };
   const summaries = cells.map(summarize);
   const models = [...new Set(cells.map((c) => c.model))];
@@ -436,7 +450,7 @@ the Transformers rows use random token ids of the same length (the script's \`to
       if (!step) continue;
       const ran = log.find((l) => l.label === step.label);
       if (!ran && step.gate && runEngines && !runEngines.includes(step.gate)) {
-        return `left out of this call: it ran the engine steps ${runEngines.join(", ")} only (\`host.txt\`, the script's ENGINES)`;
+        return `left out of this run: it ran the engine steps ${runEngines.join(", ")} only (\`host.txt\`, the script's ENGINES)`;
       }
       if (!ran) return `\`provenance/${s}\` step "${step.label}" has no entry in its log`;
       return `\`provenance/${s}\` step "${step.label}" started ${ran.startS} s into the script` +
@@ -445,7 +459,7 @@ the Transformers rows use random token ids of the same length (the script's \`to
     if (bundle && ((e.engine !== "transformers" && !bundleEngines.includes(e.engine)) || (e.engine === "llama.cpp" && bundleBackends.length > 0 && !bundleBackends.includes(e.device)))) {
       return `not in the bundle the scripts ran (\`${bundle}\`)${e.engine === "onnxruntime" && onnxLine ? `; \`info.txt\`: "${onnxLine}"` : ""}`;
     }
-    if (runModels && !runModels.includes(m)) return `not this folder's run: it was given ${runModels.join(", ")} only (\`host.txt\`); the other model's call has a folder of its own`;
+    if (runModels && !runModels.includes(m)) return `not this folder's run: it was given ${runModels.join(", ")} only (\`host.txt\`); the other model's run has a folder of its own`;
     return "no command for it in `provenance/`";
   };
   const notRunEntries: { engine: string; form: string; text: string }[] = [];
@@ -563,7 +577,7 @@ ${summaries.map((s) => {
 
 Transformers static = \`generate(cache_implementation="static")\`, which compiles (torch.compile) on first use; Transformers
 default = \`generate()\` as it comes (dynamic cache, eager). Quantized llama.cpp cells are set against the fp16 baselines,
-as in the study. ${summaries.some((s) => s.noisy) ? `Too noisy (± above ${pct(NOISY_HALF_WIDTH, 0)}): ${summaries.filter((s) => s.noisy).map((s) => `${s.cell.model} ${cellLabel(s.cell)} (${pct(s.halfWidth, 1)}, spread ${pct(s.spread)})`).join("; ")}.` : `Every cell's ± is within ${pct(NOISY_HALF_WIDTH, 0)}.`}${summaries.some((s) => s.jPerToken.n < 3) ? ` Fewer than 3 usable repetitions: ${summaries.filter((s) => s.jPerToken.n < 3).map((s) => `${s.cell.model} ${cellLabel(s.cell)} (n = ${s.jPerToken.n})`).join("; ")}.` : ""}
+as in the study. ${summaries.some((s) => s.noisy) ? `Too noisy (± above ${pct(NOISY_HALF_WIDTH, 0)}), with where the noise came from: ${summaries.filter((s) => s.noisy).map((s) => `${s.cell.model} ${cellLabel(s.cell)} (${pct(s.halfWidth, 1)}, spread ${pct(s.spread)}; ${noisyReason(s)})`).join("; ")}.` : `Every cell's ± is within ${pct(NOISY_HALF_WIDTH, 0)}.`}${summaries.some((s) => s.jPerToken.n < 3) ? ` Fewer than 3 usable repetitions: ${summaries.filter((s) => s.jPerToken.n < 3).map((s) => `${s.cell.model} ${cellLabel(s.cell)} (n = ${s.jPerToken.n})`).join("; ")}.` : ""}
 `);
 
   // Verdicts against both baselines.
@@ -622,7 +636,12 @@ ${vk.flatMap((s) => [s.static, s.default].filter((v): v is Versus => v !== null)
     const cell = cells.find((c) => c.model === logs.model && c.engine === "llama.cpp" && c.device === "cuda" && c.weights === "F16" && c.batch === 1);
     return { logs, cell, split: cell ? measuredSplit(logs, cell.rows) : null };
   });
-  if (splits.length === 0) goalLines.push(`- The split of a decode step's fixed cost (GPU share measured by Nsight Compute, Nsight Systems or CUDA events): **undecided** — not measured.`);
+  if (splits.length === 0) {
+    // A script that has a Nsight Compute step its log never reached left it out (gpu-study's PER_STEP=0, say).
+    const leftOut = [...stepsByScript].find(([, x]) => /Nsight Compute/.test(x.text) && x.log.length > 0 && !x.log.some((l) => /Nsight Compute/.test(l.label)))?.[0];
+    goalLines.push(`- The split of a decode step's fixed cost (GPU share measured by Nsight Compute, Nsight Systems or CUDA events): **undecided** — not measured` +
+      (leftOut ? `: \`provenance/${leftOut}\` has a Nsight Compute step and its log has no entry for it${/^per_step: 0$/m.test(readIf(dir, "host.txt")) ? " (`host.txt`: per_step: 0, the script's PER_STEP=0)" : ""}.` : "."));
+  }
   for (const { logs, cell, split } of splits) {
     if (!cell || !split) {
       goalLines.push(`- ${logs.model}: the split of a decode step (\`${logs.folder}\`): **undecided** — no llama.cpp CUDA F16 b1 rows with decode steps to set it against.`);
@@ -775,13 +794,18 @@ ${pre.map((p) => {
   // ---------------------------------------------------------------------------------------------------------
   // Commands.
   const cmdBlocks = scripts.map((s) => {
-    const { steps, text } = stepsByScript.get(s)!;
+    const { steps: all, log, text } = stepsByScript.get(s)!;
     const bundle = /wattlab bundle [^`)]*/.exec(text)?.[0]?.trim();
+    // With a step log, the steps it records ran; the others are the script's, left out of this run (a switch, a model not given).
+    const ran = log.length === 0 ? all : all.filter((st) => log.some((l) => l.label === st.label));
+    const skipped = all.filter((st) => !ran.includes(st));
     return `\`provenance/${s}\`${bundle ? ` (run from a folder made by \`${bundle}\`)` : ""}:
 
 \`\`\`bash
-${steps.map((st) => `# ${st.label}\n${st.command.replace(/\$R\//g, "out/")}`).join("\n")}
-\`\`\``;
+${ran.map((st) => `# ${st.label}\n${st.command.replace(/\$R\//g, "out/")}`).join("\n")}
+\`\`\`${skipped.length ? `
+
+In the script but not in its log, so not run here: ${skipped.map((st) => `"${st.label}"`).join(", ")}.` : ""}`;
   });
   out.push(`## Commands that produced these files
 
@@ -807,7 +831,7 @@ This report: \`node dist/bench/h100-report.js ${shownDir}\` (after \`npm run bui
       tokens_per_s_mean: s.tokensPerS.mean, tokens_per_s_ci_low: s.tokensPerS.ci.low, tokens_per_s_ci_high: s.tokensPerS.ci.high,
       gpu_j_per_output_token_mean: s.jPerToken.mean, gpu_j_per_output_token_ci_low: s.jPerToken.ci.low, gpu_j_per_output_token_ci_high: s.jPerToken.ci.high,
       gpu_j_per_output_token_median: s.jPerToken.median, gpu_j_per_output_token_spread: s.spread, gpu_j_per_output_token_ci_half_width_over_median: s.halfWidth,
-      too_noisy: s.noisy, ...vs(s.static, "vs_static"), ...vs(s.default, "vs_default"), stores: c.stores.join(" "),
+      too_noisy: s.noisy, tokens_per_s_spread: s.speedSpread, too_noisy_reason: s.noisy ? noisyReason(s) : null, ...vs(s.static, "vs_static"), ...vs(s.default, "vs_default"), stores: c.stores.join(" "),
     };
   });
   const csvColumns = Object.keys(csvRows[0] ?? {});

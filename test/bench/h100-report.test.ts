@@ -227,7 +227,37 @@ test("bench/gpu-study.sh's steps are read from its text for each study model, va
   // engine steps left out through ENGINES (host.txt's engines line) are named as left out, not as missing from the log
   writeFileSync(join(dir, "host.txt"), "ncu: none\nmodels: llama-2-7b deepseek-r1-distill-qwen-7b\nengines: cuda,transformers\n");
   const some = generate(dir).report;
-  assert.match(some, /deepseek-r1-distill-qwen-7b: left out of this call: it ran the engine steps cuda, transformers only \(`host\.txt`, the script's ENGINES\)/);
+  assert.match(some, /deepseek-r1-distill-qwen-7b: left out of this run: it ran the engine steps cuda, transformers only \(`host\.txt`, the script's ENGINES\)/);
   assert.match(some, /deepseek-r1-distill-qwen-7b: `provenance\/gpu-study\.sh` step "deepseek-r1-distill-qwen-7b llama\.cpp cuda fp16,int8,int4" has no entry in its log/);
   assert.match(some, /deepseek-r1-distill-qwen-7b: `provenance\/gpu-study\.sh` step "deepseek-r1-distill-qwen-7b transformers static,default" has no entry in its log/);
+});
+
+test("a too-noisy cell says where its noise came from: its tokens/s spread beside its J/token spread, from the rows", () => {
+  const dir = join(root, "results", "h100-2026-12-7b-deepseek");
+  const { report, cells } = generate(dir);
+  const store = "deepseek-r1-distill-qwen-7b/llamacpp-cuda/metrics.jsonl";
+  const cases = [
+    { label: "llama.cpp CUDA F16 b4", match: (r: Row) => r.quantization === "fp16" && r.batch_size === 4 },
+    { label: "llama.cpp CUDA Q4_0 b1", match: (r: Row) => r.quantization === "int4" && r.batch_size === 1 },
+  ];
+  for (const c of cases) {
+    const rows = cellRows(dir, store, c.match);
+    const j = spreadOf(jOf(rows)), speed = spreadOf(rows.map((r) => r.throughput_tokens_per_s as number));
+    const cell = cells.find((x) => x.model === "deepseek-r1-distill-qwen-7b" && x.engine === "llama.cpp" && x.device === "cuda" &&
+      x.weights === (c.label.includes("F16") ? "F16" : "Q4_0") && x.batch_size === c.label.slice(-1))!;
+    assert.equal(cell.too_noisy, "true", c.label);
+    const reason = speed >= j / 2 ? `tokens/s spread ${(speed * 100).toFixed(2)}% too: the generations' pace changed between repetitions`
+      : `tokens/s held within ${(speed * 100).toFixed(2)}%: the energy readings varied at a steady pace`;
+    assert.equal(cell.too_noisy_reason, reason, c.label);
+    assert.ok(report.includes(`deepseek-r1-distill-qwen-7b ${c.label} (`) && report.includes(reason), c.label);
+  }
+});
+
+test("a call's commands are the steps its log records; the script's other steps are named as not run, and so is its Nsight Compute step", () => {
+  const { report } = generate(join(root, "results", "h100-2026-12-7b-deepseek"));
+  const block = /## Commands that produced these files[\s\S]*?```bash\n([\s\S]*?)```/.exec(report)?.[1] ?? "";
+  assert.match(block, /--engine llama\.cpp --device cuda --quantization fp16,int8,int4/);
+  assert.doesNotMatch(block, /--flash-attention off|GGML_CUDA_DISABLE_GRAPHS/, "steps the log never reached are not listed as having produced files");
+  assert.match(report, /In the script but not in its log, so not run here: "deepseek-r1-distill-qwen-7b llama\.cpp cuda fp16 --flash-attention off", "deepseek-r1-distill-qwen-7b llama\.cpp cuda fp16 \(GGML_CUDA_DISABLE_GRAPHS=1\)"\./);
+  assert.match(report, /fixed cost .*\*\*undecided\*\* — not measured: `provenance\/gpu-study\.sh` has a Nsight Compute step and its log has no entry for it\./);
 });

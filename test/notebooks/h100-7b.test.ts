@@ -35,8 +35,10 @@ function reportCells(folder: string, model: string) {
   }));
 }
 
-// The folder the notebook reads by default, and the DeepSeek shape's folder its introduction points to.
-const studies = [{ folder: studyDir, model: "llama-2-7b" }, { folder: join(root, "results", "h100-2026-12"), model: "deepseek-r1-distill-qwen-7b" }];
+// The folder the notebook reads by default, the DeepSeek shape's folder its introduction points to, and an older
+// folder that holds only some engines.
+const studies = [{ folder: studyDir, model: "llama-2-7b" }, { folder: join(root, "results", "h100-2026-12-7b-deepseek"), model: "deepseek-r1-distill-qwen-7b" },
+  { folder: join(root, "results", "h100-2026-12"), model: "deepseek-r1-distill-qwen-7b" }];
 for (const { folder, model } of studies) {
   test(`notebook 13 says what the report generated from the same files says (${model}, ${folder.split("/").pop()})`, { skip, timeout: 600_000 }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
