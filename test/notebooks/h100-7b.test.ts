@@ -91,3 +91,28 @@ test("notebook 13 keeps rows measured with CUDA graphs off (backend_env) apart f
   assert.ok(summary.includes(`- llama.cpp CUDA F16 at ≥ the compiled Transformers' tokens/s and ≤ its J/token at every batch: **does not hold** (b1: speed ×`), summary);
   assert.ok(summary.includes(`J/token ×${ratio}; b4`), `${ratio} in: ${summary}`);
 });
+
+test("notebook 13 sets the other shape's run beside this one: each ratio is the two folders' report means, and a missing folder is one line", { skip, timeout: 600_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const otherDir = join(root, "results", "h100-2026-12-7b-deepseek");
+  const r = await runNotebook(notebook, { parameters: { studyDir, otherDir, otherModel: "deepseek-r1-distill-qwen-7b", figuresDir: join(dir, "figures") }, timeoutS: 300, outDir: dir });
+  assert.ok(r.ok, `cell ${r.failedCell?.index} raised ${r.failedCell?.ename}: ${r.failedCell?.evalue}`);
+  const said = markdownOutputs(r.outputPath).find((m) => m.startsWith("deepseek-r1-distill-qwen-7b over llama-2-7b")) ?? "";
+  const mine = reportCells(studyDir, "llama-2-7b"), theirs = reportCells(otherDir, "deepseek-r1-distill-qwen-7b");
+  let checked = 0;
+  for (const c of mine) {
+    const o = theirs.find((x) => x.path === c.path && x.batch === c.batch);
+    if (!o) continue;
+    const line = new RegExp(`^- ${c.path.replace(/[.()]/g, "\\$&")} b${c.batch}: J/token ×([\\d.]+) \\[[^\\]]+\\], tokens/s ×([\\d.]+) `, "m").exec(said);
+    assert.ok(line, `${c.path} b${c.batch} in: ${said}`);
+    assert.ok(Math.abs(Number(line[1]) / (o.jPerToken / c.jPerToken) - 1) < 0.006, `${c.path} b${c.batch}: J/token ×${line[1]} against ${o.jPerToken / c.jPerToken}`);
+    assert.ok(Math.abs(Number(line[2]) / (o.tokensPerS / c.tokensPerS) - 1) < 0.006, `${c.path} b${c.batch}: tokens/s ×${line[2]} against ${o.tokensPerS / c.tokensPerS}`);
+    checked++;
+  }
+  assert.equal(checked, 22, "every engine path and batch the two folders share");
+
+  const none = await runNotebook(notebook, { parameters: { studyDir, otherDir: join(dir, "nowhere"), figuresDir: join(dir, "figures") }, timeoutS: 300, outDir: join(dir, "none") });
+  assert.ok(none.ok);
+  assert.ok(markdownOutputs(none.outputPath).some((m) => m.startsWith("No repeated-window rows for deepseek-r1-distill-qwen-7b under ") && m.includes("nowhere")));
+});
