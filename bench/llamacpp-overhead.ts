@@ -102,3 +102,42 @@ export async function benchLlamaCppOverhead(modelPath: string, options: LlamaCpp
     await engine.dispose();
   }
 }
+
+export interface HostShareResult {
+  /** Per repeat, in repeat order: the bare step's median, llama.cpp's own mean llama_decode, and their difference. Units: s. */
+  small: { stepS: number[]; decodeS: number[]; hostS: number[] };
+  large: { stepS: number[]; decodeS: number[]; hostS: number[] };
+  smallVocab: number;
+  largeVocab: number;
+}
+
+/**
+ * node-llama-cpp's host share of a one-token step (the bare step less llama.cpp's own llama_decode time: the addon
+ * call, the thread hop, greedy sampling over the vocabulary, the logits read back) for two models that differ only in
+ * their vocabulary, one sequence on the CPU, repeats alternating. What grows with the vocabulary is paid on the CPU
+ * whatever device computes the step.
+ */
+export async function benchVocabularyHostShare(smallPath: string, largePath: string, options: LlamaCppOverheadOptions = {}): Promise<HostShareResult> {
+  const { newTokens = 64, repeats = 10, threads = 1 } = options;
+  const llama = await loadLlama("cpu", "never");
+  const models = await Promise.all([smallPath, largePath].map((modelPath) => llama.loadModel({ modelPath, gpuLayers: 0 })));
+  try {
+    const vocab = models.map((m) => m.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? 0);
+    const prompt = (v: number) => [1, 2, 3, 4, 5, 6, 7, 8].map((t) => t % v);
+    const out = { small: { stepS: [] as number[], decodeS: [] as number[], hostS: [] as number[] }, large: { stepS: [] as number[], decodeS: [] as number[], hostS: [] as number[] } };
+    const once = async (which: "small" | "large") => {
+      const i = which === "small" ? 0 : 1;
+      const bare = await bareSteps(llama, models[i], prompt(vocab[i]), newTokens, threads);
+      const step = percentile(bare.stepS, 50);
+      out[which].stepS.push(step); out[which].decodeS.push(bare.llamaEvalS); out[which].hostS.push(step - bare.llamaEvalS);
+    };
+    await once("small"); await once("large"); // warm-up, not kept
+    for (const k of ["small", "large"] as const) for (const list of Object.values(out[k])) list.length = 0;
+    for (let r = 0; r < repeats; r++) {
+      if (r % 2 === 0) { await once("small"); await once("large"); } else { await once("large"); await once("small"); }
+    }
+    return { ...out, smallVocab: vocab[0], largeVocab: vocab[1] };
+  } finally {
+    for (const m of models) await m.dispose();
+  }
+}

@@ -4,19 +4,21 @@
 // A/B alternated; each row gives the median ratio and the spread over repeats, and says when the spread
 // exceeds the effect (common on a shared 2-core machine: then the run cannot decide the goal).
 //   node dist/bench/run.js [--quick] [--json FILE] [--only engine,meter,build,graph]
-import { writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
-import { basename } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { defaultModelsDir } from "../src/lab/models.js";
 import { ensureModel } from "../src/models/build.js";
+import { buildGguf } from "../src/models/gguf/build.js";
+import { getPreset } from "../src/models/presets.js";
 import { sharedPath } from "../test/support/shared.js";
 import { LLAMA_1GB_CONFIG, LLAMA_75MB_CONFIG, measureBuilds, type BuildCase } from "./build-model.js";
 import { benchEngineOverhead } from "./engine-overhead.js";
 import { benchGraphForms } from "./graph-forms.js";
-import { benchLlamaCppOverhead } from "./llamacpp-overhead.js";
+import { benchLlamaCppOverhead, benchVocabularyHostShare } from "./llamacpp-overhead.js";
 import { benchMeterOverhead } from "./meter-overhead.js";
-import { summarizeRatios } from "./ratios.js";
+import { pairedRatios, summarizeRatios } from "./ratios.js";
 import { formatTable, ratioRow, skippedRow, type BenchRow } from "./report.js";
 import { BENCH_USAGE, parseBenchArgs, type BenchSection } from "./run-args.js";
 
@@ -63,8 +65,43 @@ async function engineSection(quick: boolean, details: Details): Promise<BenchRow
   return rows;
 }
 
-/** llama.cpp: LlamaCppEngine's decode step vs a bare controlledEvaluate loop, on stories260K (CPU). */
+/** llama.cpp: LlamaCppEngine's decode step vs a bare controlledEvaluate loop, on stories260K (CPU); the vocabulary's host share. */
 async function llamacppSection(quick: boolean, details: Details): Promise<BenchRow[]> {
+  return [...await stepSection(quick, details), ...await vocabularySection(quick, details)];
+}
+
+/**
+ * node-llama-cpp's host share of a step at DeepSeek-R1-Distill-Qwen-7B's 152,064-token vocabulary against a 512-token
+ * one: two seeded GGUFs of the same tiny Qwen2 shape (2 layers, hidden 64), built here, so it needs no fixture.
+ */
+async function vocabularySection(quick: boolean, details: Details): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-bench-vocab-"));
+  try {
+    const shape = { ...getPreset("deepseek-r1-distill-qwen-7b"), hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
+      max_position_embeddings: 2048, bos_token_id: 1, eos_token_id: 2 };
+    const large = join(dir, "vocab-large.gguf"), small = join(dir, "vocab-512.gguf");
+    await buildGguf({ config: shape, dtype: "f32", outPath: large, name: "vocab-large" });
+    await buildGguf({ config: { ...shape, vocab_size: 512 }, dtype: "f32", outPath: small, name: "vocab-512" });
+    const r = await benchVocabularyHostShare(small, large, quick ? { repeats: 4, newTokens: 32 } : { repeats: 10, newTokens: 64 });
+    details["llamacpp:vocabulary"] = r;
+    const med = (xs: number[]) => summarizeRatios(xs).median;
+    return [ratioRow({
+      bench: "llama.cpp step", case: `host share, ${r.largeVocab} vs ${r.smallVocab} tokens (cpu)`,
+      baseline: `${r.smallVocab}-token vocabulary ${ms(med(r.small.hostS))}/step`, measured: `${r.largeVocab} tokens ${ms(med(r.large.hostS))}/step`,
+      spread: pairedRatios(r.large.hostS, r.small.hostS),
+      note: `node-llama-cpp's host share of a one-token step (the bare controlledEvaluate step less llama.cpp's own llama_decode ` +
+        `time), one sequence, two tiny Qwen2 models that differ only in their vocabulary: ${ms(med(r.large.hostS) - med(r.small.hostS))} more ` +
+        `per step at ${r.largeVocab} tokens (greedy sampling over the vocabulary, the logits read back), paid on the CPU whatever ` +
+        `device computes the step; llama_decode itself ${ms(med(r.small.decodeS))} → ${ms(med(r.large.decodeS))} here (the CPU computes the output layer)`,
+    })];
+  } catch (error) {
+    return [errorRow("llama.cpp step", "host share by vocabulary", error, details)];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function stepSection(quick: boolean, details: Details): Promise<BenchRow[]> {
   const gguf = sharedPath("fixtures/gguf/stories260K.gguf");
   if (gguf.skip) return [skippedRow("llama.cpp step", "stories260K", "skipped", gguf.skip)];
   let r: Record<string, number | string>;
