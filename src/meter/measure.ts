@@ -143,7 +143,7 @@ function gpuStateOf(channels: ChannelInfo[], begin: Snapshot, end: Snapshot): Pi
 
 /** Share of every CPU busy outside this process during the window (another sweep, a build). */
 function machineBusyOf(begin: Snapshot, end: Snapshot): Pick<WindowMeasurement, "machineBusyShare"> {
-  const a = begin.hostCpu, b = end.hostCpu;
+  const a = begin.systemCpu, b = end.systemCpu;
   if (!a || !b || !(b.totalS > a.totalS)) return {};
   return { machineBusyShare: Math.min(1, Math.max(0, (b.busyS - a.busyS - (b.ownS - a.ownS)) / (b.totalS - a.totalS))) };
 }

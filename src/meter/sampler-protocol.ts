@@ -32,8 +32,8 @@ export interface Snapshot {
   channels: Record<string, ChannelSnapshot>;
   /** Per GPU channel key: temperature, SM clock and power from the latest full sample. */
   gpuState?: Record<string, { temperatureC: number | null; smClockMhz: number | null; powerW: number | null }>;
-  /** Cumulative CPU time of the whole machine (/proc/stat) and of this process; null where unreadable. Units: s. */
-  hostCpu?: { busyS: number; totalS: number; ownS: number } | null;
+  /** Cumulative CPU time of the whole system (/proc/stat) and of this process; null where unreadable. Units: s. */
+  systemCpu?: { busyS: number; totalS: number; ownS: number } | null;
 }
 
 /** Maxima seen by the samples taken between a window's begin and end (both included). */

@@ -84,7 +84,7 @@ class ChannelState {
   }
 
   /**
-   * At `tMs`; power not read at this instant is held at its last value up to it (a rectangle). `backMs`: the
+   * At `tMs`; power not read at this instant keeps its last value up to it (a rectangle). `backMs`: the
    * window really began or ended that long before this reading (a marker timestamped on arrival), so both
    * sums are moved back by the latest power × backMs.
    */
@@ -165,17 +165,17 @@ class Sampler {
       if (state.channel.info.kind !== "gpu") continue;
       gpuState[state.channel.info.key] = { temperatureC: state.temperatureC, smClockMhz: state.smClockMhz, powerW: Number.isFinite(state.powerW) ? state.powerW : null };
     }
-    let hostCpu: Snapshot["hostCpu"] = null;
+    let systemCpu: Snapshot["systemCpu"] = null;
     try {
       const t = readCpuTimes();
       const own = process.cpuUsage();
-      hostCpu = { busyS: t.busy / 100, totalS: t.total / 100, ownS: (own.user + own.system) / 1e6 };
+      systemCpu = { busyS: t.busy / 100, totalS: t.total / 100, ownS: (own.user + own.system) / 1e6 };
     } catch { /* not Linux */ }
     return {
       tMs: tMs - backMs,
       channels: Object.fromEntries(states.map((state) => [state.channel.info.key, state.snapshot(tMs, backMs)])),
       gpuState,
-      hostCpu,
+      systemCpu,
     };
   }
 
