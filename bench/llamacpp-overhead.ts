@@ -4,10 +4,13 @@
 // stories260K the compute is microseconds, so the bare step is node-llama-cpp's per-step host cost (addon call,
 // worker-thread hop, sampling): an upper bound on the host share of a GPU decode step. llama.cpp's own perf
 // counters (its eval time per one-token decode) split the bare step into llama_decode and node-llama-cpp's share.
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
 import { loadLlama } from "../src/engine/llamacpp/backend.js";
 import { LlamaCppEngine } from "../src/engine/llamacpp/engine.js";
+import { buildGguf } from "../src/models/gguf/build.js";
+import { getPreset } from "../src/models/presets.js";
 import type { EngineInfo } from "../src/engine/types.js";
 import { percentile } from "../src/util/stats.js";
 import { pairedRatios } from "./ratios.js";
@@ -123,16 +126,16 @@ export async function benchVocabularyHostShare(smallPath: string, largePath: str
   const models = await Promise.all([smallPath, largePath].map((modelPath) => llama.loadModel({ modelPath, gpuLayers: 0 })));
   try {
     const vocab = models.map((m) => m.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? 0);
-    const prompt = (v: number) => [1, 2, 3, 4, 5, 6, 7, 8].map((t) => t % v);
-    const out = { small: { stepS: [] as number[], decodeS: [] as number[], hostS: [] as number[] }, large: { stepS: [] as number[], decodeS: [] as number[], hostS: [] as number[] } };
-    const once = async (which: "small" | "large") => {
+    const side = () => ({ stepS: [] as number[], decodeS: [] as number[], hostS: [] as number[] });
+    const out = { small: side(), large: side() };
+    const once = async (which: "small" | "large", keep = true) => {
       const i = which === "small" ? 0 : 1;
-      const bare = await bareSteps(llama, models[i], prompt(vocab[i]), newTokens, threads);
+      const bare = await bareSteps(llama, models[i], [1, 2, 3, 4, 5, 6, 7, 8].map((t) => t % vocab[i]), newTokens, threads);
+      if (!keep) return;
       const step = percentile(bare.stepS, 50);
       out[which].stepS.push(step); out[which].decodeS.push(bare.llamaEvalS); out[which].hostS.push(step - bare.llamaEvalS);
     };
-    await once("small"); await once("large"); // warm-up, not kept
-    for (const k of ["small", "large"] as const) for (const list of Object.values(out[k])) list.length = 0;
+    await once("small", false); await once("large", false); // warm-up
     for (let r = 0; r < repeats; r++) {
       if (r % 2 === 0) { await once("small"); await once("large"); } else { await once("large"); await once("small"); }
     }
@@ -140,4 +143,17 @@ export async function benchVocabularyHostShare(smallPath: string, largePath: str
   } finally {
     for (const m of models) await m.dispose();
   }
+}
+
+/**
+ * The two models benchVocabularyHostShare compares, written into `dir`: seeded GGUFs (f32) of one tiny Qwen2 shape
+ * (2 layers, hidden 64), one with DeepSeek-R1-Distill-Qwen-7B's 152,064-token vocabulary and one with 512 tokens.
+ */
+export async function buildVocabularyPair(dir: string): Promise<{ small: string; large: string }> {
+  const shape = { ...getPreset("deepseek-r1-distill-qwen-7b"), hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4,
+    num_key_value_heads: 2, max_position_embeddings: 2048, bos_token_id: 1, eos_token_id: 2 };
+  const large = join(dir, "vocab-large.gguf"), small = join(dir, "vocab-512.gguf");
+  await buildGguf({ config: shape, dtype: "f32", outPath: large, name: "vocab-large" });
+  await buildGguf({ config: { ...shape, vocab_size: 512 }, dtype: "f32", outPath: small, name: "vocab-512" });
+  return { small, large };
 }

@@ -10,13 +10,12 @@ import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { defaultModelsDir } from "../src/lab/models.js";
 import { ensureModel } from "../src/models/build.js";
-import { buildGguf } from "../src/models/gguf/build.js";
-import { getPreset } from "../src/models/presets.js";
+import { percentile } from "../src/util/stats.js";
 import { sharedPath } from "../test/support/shared.js";
 import { LLAMA_1GB_CONFIG, LLAMA_75MB_CONFIG, measureBuilds, type BuildCase } from "./build-model.js";
 import { benchEngineOverhead } from "./engine-overhead.js";
 import { benchGraphForms } from "./graph-forms.js";
-import { benchLlamaCppOverhead, benchVocabularyHostShare } from "./llamacpp-overhead.js";
+import { benchLlamaCppOverhead, benchVocabularyHostShare, buildVocabularyPair } from "./llamacpp-overhead.js";
 import { benchMeterOverhead } from "./meter-overhead.js";
 import { pairedRatios, summarizeRatios } from "./ratios.js";
 import { formatTable, ratioRow, skippedRow, type BenchRow } from "./report.js";
@@ -77,14 +76,10 @@ async function llamacppSection(quick: boolean, details: Details): Promise<BenchR
 async function vocabularySection(quick: boolean, details: Details): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "wattlab-bench-vocab-"));
   try {
-    const shape = { ...getPreset("deepseek-r1-distill-qwen-7b"), hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-      max_position_embeddings: 2048, bos_token_id: 1, eos_token_id: 2 };
-    const large = join(dir, "vocab-large.gguf"), small = join(dir, "vocab-512.gguf");
-    await buildGguf({ config: shape, dtype: "f32", outPath: large, name: "vocab-large" });
-    await buildGguf({ config: { ...shape, vocab_size: 512 }, dtype: "f32", outPath: small, name: "vocab-512" });
+    const { small, large } = await buildVocabularyPair(dir);
     const r = await benchVocabularyHostShare(small, large, quick ? { repeats: 4, newTokens: 32 } : { repeats: 10, newTokens: 64 });
     details["llamacpp:vocabulary"] = r;
-    const med = (xs: number[]) => summarizeRatios(xs).median;
+    const med = (xs: number[]) => percentile(xs, 50);
     return [ratioRow({
       bench: "llama.cpp step", case: `host share, ${r.largeVocab} vs ${r.smallVocab} tokens (cpu)`,
       baseline: `${r.smallVocab}-token vocabulary ${ms(med(r.small.hostS))}/step`, measured: `${r.largeVocab} tokens ${ms(med(r.large.hostS))}/step`,

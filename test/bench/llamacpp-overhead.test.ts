@@ -6,9 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchLlamaCppOverhead, benchVocabularyHostShare } from "../../bench/llamacpp-overhead.js";
-import { buildGguf } from "../../src/models/gguf/build.js";
-import { getPreset } from "../../src/models/presets.js";
+import { benchLlamaCppOverhead, benchVocabularyHostShare, buildVocabularyPair } from "../../bench/llamacpp-overhead.js";
 import { sharedPath } from "../support/shared.js";
 
 const stories = sharedPath("fixtures/gguf/stories260K.gguf");
@@ -25,11 +23,8 @@ test("llama.cpp step bench: llama_decode's own time per step is read and lies in
 test("llama.cpp step bench: the host share by vocabulary reads each model's vocabulary and splits every repeat's step into llama_decode and the rest", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "wattlab-vocab-share-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const shape = { ...getPreset("deepseek-r1-distill-qwen-7b"), hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-    max_position_embeddings: 2048, bos_token_id: 1, eos_token_id: 2 };
-  await buildGguf({ config: shape, dtype: "f32", outPath: join(dir, "large.gguf") });
-  await buildGguf({ config: { ...shape, vocab_size: 512 }, dtype: "f32", outPath: join(dir, "small.gguf") });
-  const r = await benchVocabularyHostShare(join(dir, "small.gguf"), join(dir, "large.gguf"), { repeats: 3, newTokens: 8 });
+  const { small, large } = await buildVocabularyPair(dir);
+  const r = await benchVocabularyHostShare(small, large, { repeats: 3, newTokens: 8 });
   assert.equal(r.smallVocab, 512);
   assert.equal(r.largeVocab, 152064);
   for (const side of [r.small, r.large]) {
