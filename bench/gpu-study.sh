@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The 7B study on one GPU, every engine in turn and one step after another: no other work on the node while a
 # window is open (model builds and the llama.cpp build run between windows, never during one). For each model:
-# llama.cpp built for this GPU (CUDA) at F16, Q8_0 and Q4_0; F16 again with flash attention off and with CUDA graphs
-# off, and under Nsight Compute (the decode step's kernel times); Transformers as it comes and static-cache compiled
+# llama.cpp built for this GPU (CUDA) at F16, Q8_0 and Q4_0; Transformers as it comes and static-cache compiled
 # (fp16); llama.cpp Vulkan; onnxruntime WebGPU at fp16, int8 and int4. All at 128 tokens in / 128 out, batch 1 and 4,
 # REPS repetitions of the repeated-window protocol; after Vulkan, while the GGUFs are there, the serving curve:
-# `wattlab serve` (llama.cpp CUDA F16) under closed-loop concurrency 1/4/16/64. The GPU's copy bandwidth is measured first.
+# `wattlab serve` (llama.cpp CUDA F16) under closed-loop concurrency 1/4/16/64. After every headline cell, the F16
+# extras: llama.cpp CUDA F16 again with flash attention off and with CUDA graphs off, and under Nsight Compute (the
+# decode step's kernel times). The GPU's copy bandwidth is measured first.
 # `node dist/bench/h100-report.js OUT` then writes OUT/REPORT.md and OUT/cells.csv from what this leaves.
 #
 # usage (from a wattlab checkout after npm ci, or with WATTLAB naming a `wattlab bundle` folder's launcher):
@@ -85,8 +86,12 @@ step_split() { # MODEL: the F16 batch-1 decode step's kernels under Nsight Compu
     echo "rc $?" >> "$R/logs/$1-ncu-$n.txt"; gzip -f "$R/$1/step-split/ncu-$n.csv"
   done
 }
-gguf() { for d in f16 q8_0 q4_0; do $W build-model --preset "$1" --format gguf --dtype $d --out "$WATTLAB_MODELS_DIR/$1-$d-synthvocab.gguf" > "$R/logs/build-$1-$d.txt" 2>&1 & done; }
+gguf() { for d in ${2:-f16 q8_0 q4_0}; do $W build-model --preset "$1" --format gguf --dtype $d --out "$WATTLAB_MODELS_DIR/$1-$d-synthvocab.gguf" > "$R/logs/build-$1-$d.txt" 2>&1 & done; }
 avail_gb() { df -BG --output=avail "$WATTLAB_MODELS_DIR" | tail -1 | tr -dc 0-9; }
+free_for_onnx() { # MODEL: drops the GGUFs before the ONNX builds; the F16 one stays for the F16 extras where 40 GB stay free
+  rm -f "$WATTLAB_MODELS_DIR/$1"-q*.gguf
+  { [ "$PER_STEP" = 1 ] && on cuda && [ "$(avail_gb)" -ge 40 ]; } || rm -f "$WATTLAB_MODELS_DIR/$1"-*.gguf
+}
 serving() { # MODEL LIMIT_S: wattlab serve (llama.cpp CUDA F16, 64 sequences of 256 tokens) under closed-loop concurrency 1/4/16/64
   log "$1 serving llama.cpp cuda fp16, concurrency 1,4,16,64"
   mkdir -p "$R/$1/serving"
@@ -109,20 +114,20 @@ for M in $MODELS; do
     log "build: $M's models"
   fi
   first=0; [ $NEED_GGUF = 1 ] && gguf "$M"; early=0; if on webgpu && { [ $NEED_GGUF = 0 ] || [ "$(avail_gb)" -ge 75 ]; }; then early=1; onnx "$M"; fi; wait; log "builds done"
-  if on cuda; then
-    sweep "$M" llama.cpp cuda fp16,int8,int4 llamacpp-cuda 360
-    if [ "$PER_STEP" = 1 ]; then
-      sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-fa-off 240 --flash-attention off
-      SWEEP_ENV=GGML_CUDA_DISABLE_GRAPHS=1 sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-graphs-off 240
-      step_split "$M"
-    fi
-  fi
+  on cuda && sweep "$M" llama.cpp cuda fp16,int8,int4 llamacpp-cuda 360
   on transformers && transformers "$M" 480
   on vulkan && sweep "$M" llama.cpp vulkan fp16,int8,int4 llamacpp-vulkan 360
   [ "$SERVING" = 1 ] && serving "$M" 180
   if on webgpu; then
-    if [ $early = 0 ]; then rm -f "$WATTLAB_MODELS_DIR/$M"-*.gguf; log "build: $M's ONNX models"; onnx "$M"; wait; log "builds done"; fi
+    if [ $early = 0 ]; then free_for_onnx "$M"; log "build: $M's ONNX models"; onnx "$M"; wait; log "builds done"; fi
     sweep "$M" onnxruntime webgpu fp16,int8,int4 onnxruntime-webgpu 720
+  fi
+  # The F16 extras come after every headline cell, so a run cut short loses them first.
+  if on cuda && [ "$PER_STEP" = 1 ]; then
+    [ -f "$WATTLAB_MODELS_DIR/$M-f16-synthvocab.gguf" ] || { log "build: $M's F16 GGUF"; gguf "$M" f16; wait; log "builds done"; }
+    sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-fa-off 240 --flash-attention off
+    SWEEP_ENV=GGML_CUDA_DISABLE_GRAPHS=1 sweep "$M" llama.cpp cuda fp16 llamacpp-cuda-graphs-off 240
+    step_split "$M"
   fi
   rm -rf "$WATTLAB_MODELS_DIR/$M"-*
 done

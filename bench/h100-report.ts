@@ -177,7 +177,7 @@ function scriptSteps(text: string, loopModels: readonly string[] = SEED_STUDY.di
     const line = gated ? gated[1] + gated[3] : raw.replace(/"(\$[A-Za-z_]+)"/g, "$1");
     lineGate = gated?.[2];
     const opens = /^\s*if (.*); then\s*$/.exec(line);
-    if (opens) { blocks.push(/^on (\w+)$/.exec(opens[1].trim())?.[1] ?? null); continue; }
+    if (opens) { blocks.push(/^on (\w+)(?:$| && )/.exec(opens[1].trim())?.[1] ?? null); continue; }
     if (/^\s*fi\s*$/.test(line)) { blocks.pop(); continue; }
     if (/^[A-Z]=/.test(line)) for (const [, k, v] of line.matchAll(/\b([A-Z])=(\S+?)(?=;|\s|$)/g)) vars.set(k, v.replace(/^\$([A-Z])$/, (_, x: string) => vars.get(x) ?? v));
     // A model left unresolved (a loop's `for M in $MODELS`) stands for each model the run named (host.txt), else the study's.
