@@ -21,7 +21,8 @@
 #   one left out is named in host.txt and the report says so)
 #   WATTLAB_MODELS_DIR  where the 7B builds go (default OUT/../wattlab-models): one model's GGUFs need about 25 GB,
 #                       its ONNX builds about 30 GB: both sets are built before the first window where the disk holds
-#                       them (75 GB free), else one set at a time; WATTLAB_DATA_DIR: the Alpaca file (data/README.md)
+#                       them (58 GB free for llama-2-7b, 75 GB for others), else one set at a time; WATTLAB_DATA_DIR: the
+#                       Alpaca file (data/README.md)
 # Writes to OUT: provenance/gpu-study.sh (this script), logs/call-gpu-study.txt (the step log, "[N s] STEP" lines and
 # what each stored), logs/*.txt (each step's output), gpu-call.csv (nvidia-smi), host.txt, info.txt, bandwidth.json,
 # MODEL/<engine>/metrics.jsonl and MODEL/step-split/ (Nsight Compute's kernel times of 8 and 24 new tokens).
@@ -88,6 +89,8 @@ step_split() { # MODEL: the F16 batch-1 decode step's kernels under Nsight Compu
 }
 gguf() { for d in ${2:-f16 q8_0 q4_0}; do $W build-model --preset "$1" --format gguf --dtype $d --out "$WATTLAB_MODELS_DIR/$1-$d-synthvocab.gguf" > "$R/logs/build-$1-$d.txt" 2>&1 & done; }
 avail_gb() { df -BG --output=avail "$WATTLAB_MODELS_DIR" | tail -1 | tr -dc 0-9; }
+# GB free for a model's GGUFs and ONNX builds side by side, 8 GB to spare (llama-2-7b's: 24.5 + 25.1 GB as written).
+both_gb() { case $1 in llama-2-7b) echo 58;; *) echo 75;; esac; }
 free_for_onnx() { # MODEL: drops the GGUFs before the ONNX builds; the F16 one stays for the F16 extras where 40 GB stay free
   rm -f "$WATTLAB_MODELS_DIR/$1"-q*.gguf
   { [ "$PER_STEP" = 1 ] && on cuda && [ "$(avail_gb)" -ge 40 ]; } || rm -f "$WATTLAB_MODELS_DIR/$1"-*.gguf
@@ -113,7 +116,7 @@ for M in $MODELS; do
   else
     log "build: $M's models"
   fi
-  first=0; [ $NEED_GGUF = 1 ] && gguf "$M"; early=0; if on webgpu && { [ $NEED_GGUF = 0 ] || [ "$(avail_gb)" -ge 75 ]; }; then early=1; onnx "$M"; fi; wait; log "builds done"
+  first=0; [ $NEED_GGUF = 1 ] && gguf "$M"; early=0; if on webgpu && { [ $NEED_GGUF = 0 ] || [ "$(avail_gb)" -ge "$(both_gb "$M")" ]; }; then early=1; onnx "$M"; fi; wait; log "builds done"
   on cuda && sweep "$M" llama.cpp cuda fp16,int8,int4 llamacpp-cuda 360
   on transformers && transformers "$M" 480
   on vulkan && sweep "$M" llama.cpp vulkan fp16,int8,int4 llamacpp-vulkan 360
