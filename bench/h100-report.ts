@@ -241,6 +241,43 @@ export interface H100Report {
   peaks: { lines: PeakLine[]; limitW: number | null; gpuLimitW: number | null; cpuTdpW: number | null; above: number; aboveGpu: number };
 }
 
+/**
+ * llama.cpp's switches (flash attention set, GGML_CUDA_DISABLE_GRAPHS=1, …) against the same cells with its defaults,
+ * measured in the same run: which configuration is faster and cheaper, and what each switch does to a decode step.
+ */
+function switchSection(switched: readonly CellSummary[], defaults: readonly CellSummary[]): { markdown: string; short: string } | null {
+  const pairs = switched.flatMap((s) => {
+    const b = defaults.find((d) => d.cell.model === s.cell.model && d.cell.engine === s.cell.engine && d.cell.device === s.cell.device && d.cell.variant === null &&
+      d.cell.weights === s.cell.weights && d.cell.batch === s.cell.batch && d.cell.input === s.cell.input && d.cell.output === s.cell.output);
+    if (!b) return [];
+    const stepsMs = (c: Cell) => c.rows.filter((r) => r.below_resolution !== true).map((r) => r.decode_step_p50_s).filter((v): v is number => typeof v === "number" && v > 0).map((v) => 1000 * v);
+    const speed = ratioOfMeans(b.cell.tokensPerS, s.cell.tokensPerS), energy = ratioOfMeans(b.cell.jPerToken, s.cell.jPerToken);
+    const stepSwitch = aggregate(stepsMs(s.cell)), stepDefault = aggregate(stepsMs(b.cell));
+    // The defaults win a cell when the switch's tokens/s interval lies below theirs, and lose it when it lies above.
+    return [{ s, b, speed, energy, stepSwitch, stepDefault, faster: verdict(speed.ci, "<", 1), cheaper: verdict(energy.ci, ">", 1) }];
+  });
+  if (pairs.length === 0) return null;
+  const tallyOf = (vs: Verdict[]) => `${vs.filter((v) => v === "holds").length} hold, ${vs.filter((v) => v === "undecided").length} undecided, ${vs.filter((v) => v === "does not hold").length} do not hold`;
+  const markdown = `## llama.cpp's switches against its defaults
+
+The same cells run again in the same run with one switch changed (flash attention set on or off instead of llama.cpp's
+automatic choice; an environment switch such as \`GGML_CUDA_DISABLE_GRAPHS=1\`). Ratios are the switched cell's mean over
+the default cell's, with 95% intervals; the decode step is the median decode step of each repetition (\`decode_step_p50_s\`),
+mean [95% CI]. "Defaults faster" holds when the switched cell's tokens/s ratio lies wholly below ×1, and "defaults cheaper"
+when its J/token ratio lies wholly above ×1.
+
+| model | cell | n | tokens/s × defaults | GPU J/token × defaults | decode step ms, defaults → switched | defaults faster | defaults cheaper |
+|---|---|---|---|---|---|---|---|
+${pairs.map((p) => `| ${p.s.cell.model} | ${cellLabel(p.s.cell)} | ${p.s.jPerToken.n} / ${p.b.jPerToken.n} | ${ratioText(p.speed)} | ${ratioText(p.energy)} | ${withCi(p.stepDefault, 2)} → ${withCi(p.stepSwitch, 2)} | ${p.faster} | ${p.cheaper} |`).join("\n")}
+
+Defaults faster: ${tallyOf(pairs.map((p) => p.faster))}; defaults cheaper: ${tallyOf(pairs.map((p) => p.cheaper))} (of ${pairs.length} switched cells).
+`;
+  const short = `- llama.cpp's switches against its defaults, same run: ` + pairs.map((p) => `${cellLabel(p.s.cell)} tokens/s ${ratioText(p.speed)}, J/token ${ratioText(p.energy)}` +
+    ` (decode step ${fmt(p.stepDefault.mean, 2)} → ${fmt(p.stepSwitch.mean, 2)} ms)`).join("; ") +
+    `. Defaults faster: ${tallyOf(pairs.map((p) => p.faster))}; defaults cheaper: ${tallyOf(pairs.map((p) => p.cheaper))}.`;
+  return { markdown, short };
+}
+
 /** Builds the report from the folder's files; throws one line naming the folder when it holds no rows. */
 export function buildH100Report(dir: string): H100Report {
   const stores = storesUnder(dir);
@@ -271,6 +308,10 @@ export function buildH100Report(dir: string): H100Report {
       noisy: !(halfWidth <= NOISY_HALF_WIDTH), static: versus(c, "static"), default: versus(c, "default"), speedSpread: relativeSpread(c.tokensPerS) };
   };
   const summaries = cells.map(summarize);
+  // A llama.cpp switch (flash attention set on or off, an environment switch) probes a configuration: its cells are set
+  // against the engine's defaults in a section of their own and stay out of the headline cells and their goals.
+  const isSwitch = (c: Cell) => c.engine !== "transformers" && c.variant !== null;
+  const headline = summaries.filter((s) => !isSwitch(s.cell));
   const models = [...new Set(cells.map((c) => c.model))];
   const bandwidth = readBandwidth(dir);
   const serving = servingSection(dir);
@@ -331,7 +372,7 @@ export function buildH100Report(dir: string): H100Report {
   const gpuNames = [...new Set(all.map(({ r }) => r.gpu_model).filter(Boolean))];
   const dates = all.map(({ r }) => String(r.started_at ?? "")).filter(Boolean).sort();
   const day = (s: string | undefined) => (s ? s.slice(0, 10) : "–");
-  out.push(`# ${models.length === 1 ? `The ${models[0]} shape` : "The 7B shapes"} on one ${gpuNames.join(", ") || "GPU"}: ${[...new Set(cells.filter((c) => !isBaseline(c)).map((c) => engineLabel(c)))].join(", ") || "llama.cpp"} beside both Transformers paths, with repeated windows
+  out.push(`# ${models.length === 1 ? `The ${models[0]} shape` : "The 7B shapes"} on one ${gpuNames.join(", ") || "GPU"}: ${[...new Set(cells.filter((c) => !isBaseline(c) && !isSwitch(c)).map((c) => engineLabel(c)))].join(", ") || "llama.cpp"} beside both Transformers paths, with repeated windows
 
 Generated by \`node dist/bench/h100-report.js ${shownDir}\` from the raw files in this folder (rows
 measured ${day(dates[0])}${day(dates[0]) === day(dates[dates.length - 1]) ? "" : ` to ${day(dates[dates.length - 1])}`}); every figure and verdict below is computed from them.
@@ -347,7 +388,7 @@ time and energy depend on shapes and dtypes, not on weight values.
 `);
 
   // In short.
-  const vk = summaries.filter((s) => !isBaseline(s.cell));
+  const vk = headline.filter((s) => !isBaseline(s.cell));
   const range = (xs: number[], d = 2) => (xs.length ? `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}` : "–");
   const tally = (vs: Verdict[]) => `${vs.filter((v) => v === "holds").length} hold, ${vs.filter((v) => v === "undecided").length} undecided, ${vs.filter((v) => v === "does not hold").length} do not hold`;
   const every = (vs: Verdict[]): Verdict => (vs.length === 0 ? "undecided" : vs.some((v) => v === "does not hold") ? "does not hold" : vs.every((v) => v === "holds") ? "holds" : "undecided");
@@ -603,6 +644,7 @@ ${vk.flatMap((s) => [s.static, s.default].filter((v): v is Versus => v !== null)
   const goalLines: string[] = [], goalShort: string[] = [];
   for (const m of models) {
     // The goals are set for the faster engine at F16: the one with the most tokens/s at batch 1 (others listed after it).
+    // A switch's cell may be the faster one: the goal is then judged on it, and the switch section says the defaults lose.
     const f16All = summaries.filter((s) => s.cell.model === m && s.cell.engine !== "transformers" && ["F16", "fp16"].includes(s.cell.weights) && s.static);
     const b1Speed = (label: string) => f16All.find((s) => engineLabel(s.cell) === label && s.cell.batch === 1)?.tokensPerS.mean ?? -Infinity;
     const fastest = [...new Set(f16All.map((s) => engineLabel(s.cell)))].sort((a, b) => b1Speed(b) - b1Speed(a))[0];
@@ -616,15 +658,15 @@ ${vk.flatMap((s) => [s.static, s.default].filter((v): v is Versus => v !== null)
         (others.length ? `. The other engines at F16: ${others.map((s) => `${cellLabel(s.cell)} speed ${ratioText(s.static!.speed)}, J/token ${ratioText(s.static!.energy)}`).join("; ")}` : "") + ".");
     }
     // Q4_0 is llama.cpp's 4-bit GGUF form; onnxruntime's int4 (MatMulNBits) is a different format and stays in the table.
-    const q4 = summaries.filter((s) => s.cell.model === m && s.cell.engine === "llama.cpp" && s.cell.quantization === "int4" && s.cell.batch === 1 && s.static);
+    const q4 = headline.filter((s) => s.cell.model === m && s.cell.engine === "llama.cpp" && s.cell.quantization === "int4" && s.cell.batch === 1 && s.static);
     for (const s of q4) {
       goalShort.push(`${m} ${engineLabel(s.cell)} Q4_0 b1 ≤ ${Q4_B1_ENERGY_GOAL}× its J/token: ${bold(verdict(s.static!.energy.ci, "≤", Q4_B1_ENERGY_GOAL))} (${ratioText(s.static!.energy)})`);
       goalLines.push(`- ${m}: ${cellLabel(s.cell)} at ≤ ${Q4_B1_ENERGY_GOAL}× Transformers static's fp16 J/token: ${bold(verdict(s.static!.energy.ci, "≤", Q4_B1_ENERGY_GOAL))} (${ratioText(s.static!.energy)}).`);
     }
   }
-  const headline = summaries;
   goalLines.push(`- Every headline cell with n ≥ 3 and a J/token interval within ±${pct(NOISY_HALF_WIDTH, 0)} of its median: ` +
-    `${bold(headline.every((s) => s.jPerToken.n >= 3 && !s.noisy) ? "holds" : "does not hold")} (${headline.filter((s) => s.jPerToken.n >= 3 && !s.noisy).length} of ${headline.length} cells).`);
+    `${bold(headline.every((s) => s.jPerToken.n >= 3 && !s.noisy) ? "holds" : "does not hold")} (${headline.filter((s) => s.jPerToken.n >= 3 && !s.noisy).length} of ${headline.length} cells)` +
+    (headline.some((s) => s.noisy || s.jPerToken.n < 3) ? `; ${headline.filter((s) => s.jPerToken.n < 3).length} have n < 3, and ${headline.filter((s) => s.noisy && s.jPerToken.n >= 3).length} with n ≥ 3 are marked too noisy under "Per cell", each with where its noise came from.` : "."));
   if (!bandwidth) goalLines.push(`- F16 batch-1 decode at ≥ ${pct(FLOOR_GOAL, 0)} of the bandwidth floor: **undecided** — not measured (no bandwidth measured on this node).`);
   for (const s of summaries.filter((x) => x.cell.engine !== "transformers" && x.cell.weights === "F16" && x.cell.batch === 1)) {
     if (!bandwidth) break;
@@ -639,8 +681,10 @@ ${vk.flatMap((s) => [s.static, s.default].filter((v): v is Versus => v !== null)
   if (splits.length === 0) {
     // A script that has a Nsight Compute step its log never reached left it out (gpu-study's PER_STEP=0, say).
     const leftOut = [...stepsByScript].find(([, x]) => /Nsight Compute/.test(x.text) && x.log.length > 0 && !x.log.some((l) => /Nsight Compute/.test(l.label)))?.[0];
+    // …or started it as the log's last entry, which no later line ended: the run stopped during that step.
+    const cut = [...stepsByScript].map(([name, x]) => ({ name, step: x.log.find((l) => /Nsight Compute/.test(l.label) && l.endS === null) })).find((x) => x.step);
     goalLines.push(`- The split of a decode step's fixed cost (GPU share measured by Nsight Compute, Nsight Systems or CUDA events): **undecided** — not measured` +
-      (leftOut ? `: \`provenance/${leftOut}\` has a Nsight Compute step and its log has no entry for it${/^per_step: 0$/m.test(readIf(dir, "host.txt")) ? " (`host.txt`: per_step: 0, the script's PER_STEP=0)" : ""}.` : "."));
+      (cut ? `: \`provenance/${cut.name}\`'s Nsight Compute step started ${cut.step!.startS} s in and is the last entry of its log, so the run stopped before it stored kernel times.` : leftOut ? `: \`provenance/${leftOut}\` has a Nsight Compute step and its log has no entry for it${/^per_step: 0$/m.test(readIf(dir, "host.txt")) ? " (`host.txt`: per_step: 0, the script's PER_STEP=0)" : ""}.` : "."));
   }
   for (const { logs, cell, split } of splits) {
     if (!cell || !split) {
@@ -662,6 +706,8 @@ ${vk.flatMap((s) => [s.static, s.default].filter((v): v is Versus => v !== null)
   }
   out.push(`## Issue 21's goals against the compiled path\n\n${goalLines.join("\n")}\n`);
   if (goalShort.length) shortBullets.push(`- Against Transformers static (issue 21's goals): ${goalShort.join("; ")}.`);
+  const switches = switchSection(summaries.filter((s) => isSwitch(s.cell)), headline);
+  if (switches) { out.push(switches.markdown); shortBullets.push(switches.short); }
 
   // Bandwidth floor and serving curve, where this folder holds them.
   if (bandwidth) {
@@ -680,7 +726,7 @@ ${floorRows.map(({ x, f }) => `| ${x.cell.model} | ${cellLabel(x.cell)} | ${fmt(
 `);
   }
   if (serving) out.push(serving);
-  const floorBullets = bandwidth ? summaries.filter((x) => x.cell.engine !== "transformers" && x.cell.weights === "F16" && x.cell.batch === 1)
+  const floorBullets = bandwidth ? headline.filter((x) => x.cell.engine !== "transformers" && x.cell.weights === "F16" && x.cell.batch === 1)
     .map((x) => ({ x, f: floorShare(x.cell.rows, x.cell.weights, 1, bandwidth) })).filter((y) => y.f !== null) : [];
   if (floorBullets.length) {
     shortBullets.push(`- F16 batch-1 decode against the bandwidth floor (${fmt(bandwidth!.bytesPerS / 1e12, 2)} TB/s measured in the same run): ` +
@@ -703,7 +749,7 @@ ${floorRows.map(({ x, f }) => `| ${x.cell.model} | ${cellLabel(x.cell)} | ${fmt(
   const findingLine = (scope: string, f: Finding, size: Verdict | "not measured", paperText: string) =>
     `| ${scope} | ${f.compared.replace(/ \(.*\)$/, "")} | ${paperText} | ${fv(f.measured, f.kind)}${f.ci ? ` [${fv(f.ci.low, f.kind)}, ${fv(f.ci.high, f.kind)}]` : ""} | ${f.n.join(" / ")} | ${f.verdict} | ${size} |`;
   for (const m of models) {
-    const engines = [...new Set(cells.filter((c) => c.model === m).map((c) => engineLabel(c)))];
+    const engines = [...new Set(cells.filter((c) => c.model === m && !isSwitch(c)).map((c) => engineLabel(c)))];
     for (const e of engines) {
       // inferBase() reads a dimension that is null in every row (the Transformers rows' dataset) as "", which no row
       // equals: such rows get the prompts they had by name (random token ids) so that the comparison finds them

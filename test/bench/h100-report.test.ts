@@ -261,3 +261,30 @@ test("a call's commands are the steps its log records; the script's other steps 
   assert.match(report, /In the script but not in its log, so not run here: "deepseek-r1-distill-qwen-7b llama\.cpp cuda fp16 --flash-attention off", "deepseek-r1-distill-qwen-7b llama\.cpp cuda fp16 \(GGML_CUDA_DISABLE_GRAPHS=1\)"\./);
   assert.match(report, /fixed cost .*\*\*undecided\*\* — not measured: `provenance\/gpu-study\.sh` has a Nsight Compute step and its log has no entry for it\./);
 });
+
+test("llama.cpp's switches are set against its defaults from the same run, and stay out of the headline cells", () => {
+  const dir = join(root, "results", "h100-2026-12-7b-llama");
+  const { report } = generate(dir);
+  const tps = (r: Row) => r.throughput_tokens_per_s as number;
+  const f16 = (store: string, b: number) => cellRows(dir, `llama-2-7b/${store}/metrics.jsonl`, (r) => r.quantization === "fp16" && r.batch_size === b);
+  const section = /## llama\.cpp's switches against its defaults\n([\s\S]*?)\n## /.exec(report)?.[1] ?? "";
+  assert.ok(section, "the report has a switches section");
+  for (const [store, label] of [["llamacpp-cuda-fa-off", "flash attention off"], ["llamacpp-cuda-graphs-off", "GGML_CUDA_DISABLE_GRAPHS=1"]] as const) {
+    for (const b of [1, 4]) {
+      const on = f16("llamacpp-cuda", b), off = f16(store, b);
+      assert.equal(off.length, 3, `${store} b${b} rows`);
+      const speed = mean(off.map(tps)) / mean(on.map(tps)), energy = mean(jOf(off)) / mean(jOf(on));
+      const stepMs = (rows: Row[]) => mean(rows.map((r) => 1000 * (r.decode_step_p50_s as number)));
+      const line = section.split("\n").find((l) => l.startsWith(`| llama-2-7b | llama.cpp CUDA (${label}) F16 b${b} |`));
+      assert.ok(line, `a row for ${label} b${b}`);
+      const cells = line.split("|").map((c) => c.trim());
+      assert.match(cells[4], new RegExp(`^×${speed.toPrecision(3).replace(".", "\\.")} \\[`), `tokens/s ratio of ${label} b${b}`);
+      assert.match(cells[5], new RegExp(`^×${energy.toPrecision(3).replace(".", "\\.")} \\[`), `J/token ratio of ${label} b${b}`);
+      assert.ok(cells[6].startsWith(`${stepMs(on).toFixed(2)} [`) && cells[6].includes(`→ ${stepMs(off).toFixed(2)} [`), `decode steps of ${label} b${b}: ${cells[6]}`);
+    }
+  }
+  // the headline cells are the 22 of the study (18 engine cells, 4 Transformers), not the switches' 4 more
+  assert.match(report, /Every headline cell with n ≥ 3 and a J\/token interval within ±3% of its median: \*\*\w[\w ]*\*\* \(\d+ of 22 cells\)/);
+  assert.doesNotMatch(report.split("\n")[0], /flash attention|GGML_CUDA/, "the title names engines, not switches");
+  assert.doesNotMatch(/## The project's goals[\s\S]*?\n## /.exec(report)![0], /flash attention off/, "the goals table holds headline cells only");
+});

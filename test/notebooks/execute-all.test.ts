@@ -28,7 +28,7 @@ function offeredParameters(file: string, dir: string): Record<string, unknown> {
   const figuresDir = join(dir, "figures");
   if (file.startsWith("00-") || file.startsWith("08-")) return { figuresDir };
   // 09 and 13 read the committed GPU results: absolute paths, since Jupyter runs the copies from a temp folder
-  return { resultsDir: join(dir, "results"), figuresDir, repetitions: 1, h200Dir: join(root, "results", "h200-2026-11"), studyDir: join(root, "results", "h100-2026-12-7b") };
+  return { resultsDir: join(dir, "results"), figuresDir, repetitions: 1, h200Dir: join(root, "results", "h200-2026-11"), studyDir: join(root, "results", "h100-2026-12-7b-llama") };
 }
 
 function errorOutputs(cells: CodeCell[]): string[] {

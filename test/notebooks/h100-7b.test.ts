@@ -1,5 +1,5 @@
 // notebooks/13-h100-7b reads the committed one-GPU study and must tell what the report generated from the same files
-// tells (results/h100-2026-12-7b/cells.csv, written by bench/h100-report.ts by its own code path): the fastest and
+// tells (results/h100-2026-12-7b-llama/cells.csv, written by bench/h100-report.ts by its own code path): the fastest and
 // most frugal cell at each batch, and which cells are marked too noisy or short of repetitions. A model the folder
 // lacks is one clear error naming the models it holds.
 import { test } from "node:test";
@@ -15,7 +15,9 @@ import { packageRoot } from "../../src/version.js";
 
 const root = packageRoot();
 const notebook = join(root, "notebooks", "13-h100-7b.ipynb");
-const studyDir = join(root, "results", "h100-2026-12-7b");
+const studyDir = join(root, "results", "h100-2026-12-7b-llama");
+// an earlier run of the same shape, with no switched cells of its own
+const earlierDir = join(root, "results", "h100-2026-12-7b");
 const skip = existsSync(join(root, "dist", "src", "notebook", "kernel-main.js")) ? false : "dist/ is not built";
 const DEVICE: Record<string, string> = { cuda: "CUDA", vulkan: "Vulkan", webgpu: "WebGPU" };
 
@@ -30,13 +32,13 @@ function markdownOutputs(path: string): string[] {
 function reportCells(folder: string, model: string) {
   const [header, ...rows] = parseCsv(readFileSync(join(folder, "cells.csv"), "utf8"));
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]]))).filter((c) => c.model === model).map((c) => ({
-    path: `${c.engine === "transformers" ? `Transformers ${c.variant}` : `${c.engine} ${DEVICE[c.device] ?? c.device}`} ${c.weights}`,
+    path: `${c.engine === "transformers" ? `Transformers ${c.variant}` : `${c.engine} ${DEVICE[c.device] ?? c.device}${c.variant ? ` (${c.variant})` : ""}`} ${c.weights}`,
     batch: Number(c.batch_size), n: Number(c.n), tokensPerS: Number(c.tokens_per_s_mean), jPerToken: Number(c.gpu_j_per_output_token_mean), noisy: c.too_noisy === "true",
   }));
 }
 
-// The folder the notebook reads by default, the DeepSeek shape's folder its introduction points to, and an older
-// folder that holds only some engines.
+// The folder the notebook reads by default (with llama.cpp's switched cells), the DeepSeek shape's folder its
+// introduction points to, and an older folder that holds only some engines.
 const studies = [{ folder: studyDir, model: "llama-2-7b" }, { folder: join(root, "results", "h100-2026-12-7b-deepseek"), model: "deepseek-r1-distill-qwen-7b" },
   { folder: join(root, "results", "h100-2026-12"), model: "deepseek-r1-distill-qwen-7b" }];
 for (const { folder, model } of studies) {
@@ -65,14 +67,14 @@ test("notebook 13 with a model the folder lacks stops with one line naming the m
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const r = await runNotebook(notebook, { parameters: { studyDir, figuresDir: join(dir, "figures"), model: "no-such-model" }, timeoutS: 300, outDir: dir });
   assert.equal(r.ok, false);
-  assert.match(String(r.failedCell?.evalue), /^model: no rows for "no-such-model" under .*h100-2026-12-7b; it holds llama-2-7b$/);
+  assert.match(String(r.failedCell?.evalue), /^model: no rows for "no-such-model" under .*h100-2026-12-7b-llama; it holds llama-2-7b$/);
 });
 
 test("notebook 13 keeps rows measured with CUDA graphs off (backend_env) apart from the default ones", { skip, timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const copy = join(dir, "study");
-  cpSync(studyDir, copy, { recursive: true });
+  cpSync(earlierDir, copy, { recursive: true });
   const store = join(copy, "llama-2-7b", "llamacpp-cuda", "metrics.jsonl");
   const rows = readFileSync(store, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   // the F16 rows again as if measured with CUDA graphs off, with twice the energy: new keys, otherwise the same
@@ -84,7 +86,7 @@ test("notebook 13 keeps rows measured with CUDA graphs off (backend_env) apart f
   const summary = markdownOutputs(r.outputPath).find((m) => m.startsWith("- Batch 1: fastest")) ?? "";
   assert.match(summary, /- llama\.cpp CUDA \(GGML_CUDA_DISABLE_GRAPHS=1\) F16 at ≥ the compiled Transformers' tokens\/s/, summary);
   // the default cell's ratio against Transformers static is the report's, untouched by the doubled rows
-  const [header, ...csv] = parseCsv(readFileSync(join(studyDir, "cells.csv"), "utf8"));
+  const [header, ...csv] = parseCsv(readFileSync(join(earlierDir, "cells.csv"), "utf8"));
   const plain = csv.map((row) => Object.fromEntries(header!.map((h, i) => [h, row[i]])))
     .find((c) => c.engine === "llama.cpp" && c.device === "cuda" && !c.variant && c.weights === "F16" && c.batch_size === "1")!;
   const ratio = formatInterval(Number(plain.vs_static_j_ratio), { low: Number(plain.vs_static_j_ratio_ci_low), high: Number(plain.vs_static_j_ratio_ci_high) }, 3);
