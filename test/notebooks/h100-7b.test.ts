@@ -56,6 +56,9 @@ for (const { folder, model } of studies) {
       const frugal = at.reduce((a, b) => (b.jPerToken < a.jPerToken ? b : a));
       assert.ok(summary.includes(`- Batch ${batch}: fastest ${fastest.path} at ${fastest.tokensPerS.toFixed(1)} tokens/s; lowest GPU J/token ${frugal.path} at ${frugal.jPerToken.toFixed(3)}.`), summary);
     }
+    if (!cells.some((c) => !c.path.startsWith("Transformers") && c.path.includes("("))) {
+      assert.ok(markdownOutputs(r.outputPath).some((m) => m.startsWith("No llama.cpp path with a switch")), "a folder without switched cells says so");
+    }
     const marked = cells.filter((c) => c.n < 3 || c.noisy).map((c) => `${c.path} b${c.batch}`).sort();
     const said = /- Marked: (.*)\.$/m.exec(summary)?.[1].split(", ").map((s) => s.replace(/ \((n < 3|too noisy)\)$/, "")).sort() ?? [];
     assert.deepEqual(said, marked);
@@ -117,4 +120,24 @@ test("notebook 13 sets the other shape's run beside this one: each ratio is the 
   const none = await runNotebook(notebook, { parameters: { studyDir, otherDir: join(dir, "nowhere"), figuresDir: join(dir, "figures") }, timeoutS: 300, outDir: join(dir, "none") });
   assert.ok(none.ok);
   assert.ok(markdownOutputs(none.outputPath).some((m) => m.startsWith("No repeated-window rows for deepseek-r1-distill-qwen-7b under ") && m.includes("nowhere")));
+});
+
+test("notebook 13 sets llama.cpp's switched paths against its defaults as the report does, ratio for ratio", { skip, timeout: 600_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "wattlab-nb13-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await runNotebook(notebook, { parameters: { studyDir, figuresDir: join(dir, "figures") }, timeoutS: 300, outDir: dir });
+  assert.ok(r.ok, `cell ${r.failedCell?.index} raised ${r.failedCell?.ename}: ${r.failedCell?.evalue}`);
+  const said = markdownOutputs(r.outputPath).find((m) => m.startsWith("Each switched path")) ?? "";
+  // the report's table, written by bench/h100-report.ts from the same rows
+  const report = readFileSync(join(studyDir, "REPORT.md"), "utf8");
+  const table = /## llama\.cpp's switches against its defaults\n[\s\S]*?\n\| model[^\n]*\n\|[-|]+\n((?:\|[^\n]*\n)+)/.exec(report)?.[1] ?? "";
+  const rows = table.trim().split("\n").map((l) => l.split("|").map((c) => c.trim()));
+  assert.equal(rows.length, 4, "flash attention off and CUDA graphs off, at batch 1 and 4");
+  for (const row of rows) {
+    const [, , cell, , speed, energy, step, faster, cheaper] = row;
+    const [, path, batch] = /^(.*) b(\d+)$/.exec(cell)!;
+    const means = (s: string) => s.replace(/ \[[^\]]*\]/g, "");
+    const line = `- ${path} b${batch}: tokens/s ${speed}, J/token ${energy}; decode step ${means(step)} ms; defaults faster: ${faster}, cheaper: ${cheaper}.`;
+    assert.ok(said.split("\n").includes(line), `${line}\nnot in:\n${said}`);
+  }
 });
