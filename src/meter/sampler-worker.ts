@@ -1,4 +1,4 @@
-// The sampler thread: owns every device (an NVML call can take milliseconds), samples on a timer,
+// The sampler thread: owns every GPU and CPU channel (one NVML read can take milliseconds), samples on a timer,
 // keeps cumulative energy per channel, writes power into the ring buffer both threads read and answers begin/end with a fresh reading.
 import { parentPort, workerData } from "node:worker_threads";
 import type { Channel, ChannelReading } from "./devices/channel.js";
@@ -28,7 +28,7 @@ class ChannelState {
   temperatureC: number | null = null;
   smClockMhz: number | null = null;
 
-  /** read() calls that threw (the channel's own failures count what it caught itself). */
+  /** Exceptions thrown by read() (the channel's own failures count what it caught itself). */
   private thrown = 0;
   private lastThrown: string | null = null;
 
@@ -156,7 +156,7 @@ class Sampler {
     return tMs;
   }
 
-  /** Read at `tMs`; dated `atMs` (≤ tMs) when the caller timestamped the event before asking. */
+  /** Read at `tMs`; dated `atMs` (≤ tMs) when the main thread timestamped the event before asking. */
   snapshot(tMs: number, atMs = tMs): Snapshot {
     const states = this.states;
     const backMs = Math.max(0, tMs - atMs);
@@ -218,7 +218,7 @@ class Sampler {
     const tick = (): void => {
       this.sample(true);
       nextMs += config.sampleMs;
-      // After a stall (slow device call, GC), skip missed ticks rather than bursting.
+      // After a stall (a slow NVML read, GC), skip missed ticks rather than bursting.
       if (nextMs < clockMs()) nextMs = clockMs() + config.sampleMs;
       this.timer = setTimeout(tick, nextMs - clockMs());
     };
