@@ -241,6 +241,9 @@ export interface H100Report {
   peaks: { lines: PeakLine[]; limitW: number | null; gpuLimitW: number | null; cpuTdpW: number | null; above: number; aboveGpu: number };
 }
 
+/** "2 hold, 1 undecided, 0 do not hold". */
+const tally = (vs: readonly Verdict[]) => `${vs.filter((v) => v === "holds").length} hold, ${vs.filter((v) => v === "undecided").length} undecided, ${vs.filter((v) => v === "does not hold").length} do not hold`;
+
 /**
  * llama.cpp's switches (flash attention set, GGML_CUDA_DISABLE_GRAPHS=1, …) against the same cells with its defaults,
  * measured in the same run: which configuration is faster and cheaper, and what each switch does to a decode step.
@@ -257,7 +260,7 @@ function switchSection(switched: readonly CellSummary[], defaults: readonly Cell
     return [{ s, b, speed, energy, stepSwitch, stepDefault, faster: verdict(speed.ci, "<", 1), cheaper: verdict(energy.ci, ">", 1) }];
   });
   if (pairs.length === 0) return null;
-  const tallyOf = (vs: Verdict[]) => `${vs.filter((v) => v === "holds").length} hold, ${vs.filter((v) => v === "undecided").length} undecided, ${vs.filter((v) => v === "does not hold").length} do not hold`;
+  const verdicts = `Defaults faster: ${tally(pairs.map((p) => p.faster))}; defaults cheaper: ${tally(pairs.map((p) => p.cheaper))}`;
   const markdown = `## llama.cpp's switches against its defaults
 
 The same cells run again in the same run with one switch changed (flash attention set on or off instead of llama.cpp's
@@ -270,11 +273,11 @@ when its J/token ratio lies wholly above ×1.
 |---|---|---|---|---|---|---|---|
 ${pairs.map((p) => `| ${p.s.cell.model} | ${cellLabel(p.s.cell)} | ${p.s.jPerToken.n} / ${p.b.jPerToken.n} | ${ratioText(p.speed)} | ${ratioText(p.energy)} | ${withCi(p.stepDefault, 2)} → ${withCi(p.stepSwitch, 2)} | ${p.faster} | ${p.cheaper} |`).join("\n")}
 
-Defaults faster: ${tallyOf(pairs.map((p) => p.faster))}; defaults cheaper: ${tallyOf(pairs.map((p) => p.cheaper))} (of ${pairs.length} switched cells).
+${verdicts} (of ${pairs.length} switched cells).
 `;
   const short = `- llama.cpp's switches against its defaults, same run: ` + pairs.map((p) => `${cellLabel(p.s.cell)} tokens/s ${ratioText(p.speed)}, J/token ${ratioText(p.energy)}` +
     ` (decode step ${fmt(p.stepDefault.mean, 2)} → ${fmt(p.stepSwitch.mean, 2)} ms)`).join("; ") +
-    `. Defaults faster: ${tallyOf(pairs.map((p) => p.faster))}; defaults cheaper: ${tallyOf(pairs.map((p) => p.cheaper))}.`;
+    `. ${verdicts}.`;
   return { markdown, short };
 }
 
@@ -390,7 +393,6 @@ time and energy depend on shapes and dtypes, not on weight values.
   // In short.
   const vk = headline.filter((s) => !isBaseline(s.cell));
   const range = (xs: number[], d = 2) => (xs.length ? `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}` : "–");
-  const tally = (vs: Verdict[]) => `${vs.filter((v) => v === "holds").length} hold, ${vs.filter((v) => v === "undecided").length} undecided, ${vs.filter((v) => v === "does not hold").length} do not hold`;
   const every = (vs: Verdict[]): Verdict => (vs.length === 0 ? "undecided" : vs.some((v) => v === "does not hold") ? "does not hold" : vs.every((v) => v === "holds") ? "holds" : "undecided");
   const vsStatic = vk.filter((s) => s.static), vsDefault = vk.filter((s) => s.default);
   const shortBullets: string[] = [];
